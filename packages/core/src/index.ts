@@ -1,1 +1,10 @@
-export {}
+/**
+ * @since 0.1.0
+ */
+export * as Enricher from "./Enricher.js"
+export * as EnrichmentCache from "./EnrichmentCache.js"
+export * as Indicator from "./Indicator.js"
+export * as MaliceRules from "./MaliceRules.js"
+export * as Provider from "./Provider.js"
+export * as ProviderResult from "./ProviderResult.js"
+export * as Verdict from "./Verdict.js"
