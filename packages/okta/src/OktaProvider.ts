@@ -1,0 +1,195 @@
+/**
+ * The Okta account provider: identity context (status, groups, MFA, admin roles) for `account` indicators, read
+ * through the {@link OktaClient.OktaClient} with as few round trips as the indicator allows.
+ *
+ * @since 0.1.0
+ */
+import * as Indicator from "@enrich/core/Indicator"
+import * as MaliceRules from "@enrich/core/MaliceRules"
+import * as Provider from "@enrich/core/Provider"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as internal from "./internal/extract.js"
+import * as OktaClient from "./OktaClient.js"
+import type { OktaError } from "./OktaError.js"
+import type { OktaUser } from "./OktaResources.js"
+
+/** The provider's name: the key of its result in an enrichment (`okta`). */
+export const name = "okta"
+
+/** The Okta account provider, as a core `Provider`. */
+export class OktaProvider extends Context.Tag("@enrich/okta/OktaProvider")<OktaProvider, Provider.Provider>() {}
+
+/** How the provider is configured. Everything has a default. */
+export interface Options {
+  /** The malice rules for its results. Default: none, every lookup is `Pending` (the product page). */
+  readonly rules?: MaliceRules.RuleSet | undefined
+  /** How long a complete found account stays cached. Default: 1 hour. */
+  readonly cacheTtl?: Duration.DurationInput | undefined
+  /** How long a "not found" stays cached. Default: 5 minutes. */
+  readonly notFoundTtl?: Duration.DurationInput | undefined
+}
+
+/**
+ * Returns true when the value is an Okta user id (`00u` and 17 letters or digits), which is fetched by id: its groups,
+ * factors and roles are then requested together with the user.
+ */
+export const isUserId: (value: string) => boolean = internal.isUserId
+
+/**
+ * Okta's factor type in the provider's vocabulary: `token:software:totp` → `totp`, `token:hotp` → `hotp`,
+ * `signed_nonce` → `fastpass`, `token:hardware` → `hardware_token`; unknown types are kept as they are.
+ */
+export const normalizeFactorType: (factorType: string) => string = internal.normalizeFactorType
+
+type Resolution =
+  | { readonly _tag: "User"; readonly user: OktaUser; readonly related?: internal.Related }
+  | { readonly _tag: "NotFound" }
+
+const fetched = <A, R>(effect: Effect.Effect<A, OktaError, R>): Effect.Effect<internal.Fetched<A>, never, R> =>
+  Effect.match(effect, {
+    onFailure: (error) => ({ _tag: "Failed", error }),
+    onSuccess: (value) => ({ _tag: "Fetched", value })
+  })
+
+const providerError = (error: OktaError) =>
+  new Provider.ProviderError({ provider: name, reason: error.message, cause: error })
+
+/**
+ * Builds the provider from the Okta client.
+ *
+ * Matching, with the fewest calls:
+ * - an Okta user id: the user, its groups, factors and roles are requested at once (one round trip);
+ * - anything else is fetched as a login (Okta resolves logins and unambiguous short names, ignoring case), then the
+ *   groups, factors and roles concurrently (two round trips);
+ * - when that login is unknown and the value is email-shaped, users are searched by `profile.email` (which finds
+ *   DEPROVISIONED users too): one match is the user, several fail with the candidate ids, none is `NotFound`.
+ *
+ * `enrich` fails with `ProviderError` when the user itself cannot be read (its message is the Okta error's, the Okta
+ * error is the `cause`) or the email is ambiguous. Groups, factors or roles that cannot be read make the result
+ * partial: their fields are `null` and `warnings` says why.
+ */
+export const make = (options: Options = {}): Effect.Effect<Provider.Provider, never, OktaClient.OktaClient> =>
+  Effect.gen(function*() {
+    const client = yield* OktaClient.OktaClient
+
+    const related = (userId: string): Effect.Effect<internal.Related> =>
+      Effect.all({
+        groups: fetched(client.listUserGroups(userId)),
+        factors: fetched(client.listFactors(userId)),
+        roles: fetched(client.listRoles(userId))
+      }, { concurrency: "unbounded" })
+
+    const orNotFound = <A>(
+      effect: Effect.Effect<A, OktaError>
+    ): Effect.Effect<Either.Either<A, "NotFound">, Provider.ProviderError> =>
+      effect.pipe(
+        Effect.map(Either.right),
+        Effect.catchAll((error) =>
+          error._tag === "OktaNotFound"
+            ? Effect.succeed(Either.left("NotFound" as const))
+            : Effect.fail(providerError(error))
+        )
+      )
+
+    // By id: the related requests need only the id, so they go together with the user's. If the user fails, the
+    // others are interrupted and their outcome (404s, most likely) does not matter.
+    const byId = (userId: string): Effect.Effect<Resolution, Provider.ProviderError> =>
+      Effect.all([client.getUser(userId), related(userId)], { concurrency: "unbounded" }).pipe(
+        orNotFound,
+        Effect.map(Either.match({
+          onLeft: (): Resolution => ({ _tag: "NotFound" }),
+          onRight: ([user, related]): Resolution => ({ _tag: "User", user, related })
+        }))
+      )
+
+    const byEmail = (email: string): Effect.Effect<Resolution, Provider.ProviderError> =>
+      client.findUsersByEmail(email).pipe(
+        Effect.mapError(providerError),
+        Effect.flatMap((listing): Effect.Effect<Resolution, Provider.ProviderError> => {
+          const ids = Array.from(new Set(listing.items.map((user) => user.id)))
+          if (ids.length > 1) {
+            return Effect.fail(
+              new Provider.ProviderError({
+                provider: name,
+                reason: `ambiguous: ${ids.length} Okta users have email ${email}: ${ids.join(", ")}`
+              })
+            )
+          }
+          // An incomplete search cannot prove there is no other user with this email, nor none at all.
+          if (!listing.complete) {
+            return Effect.fail(
+              new Provider.ProviderError({
+                provider: name,
+                reason: `the search for Okta users with email ${email} is incomplete` +
+                  (listing.incompleteReason ? `: ${listing.incompleteReason}` : "")
+              })
+            )
+          }
+          return Effect.succeed(ids.length === 0 ? { _tag: "NotFound" } : { _tag: "User", user: listing.items[0] })
+        })
+      )
+
+    const byLogin = (value: string): Effect.Effect<Resolution, Provider.ProviderError> =>
+      orNotFound(client.getUser(value)).pipe(
+        Effect.flatMap(Either.match({
+          onRight: (user): Effect.Effect<Resolution, Provider.ProviderError> => Effect.succeed({ _tag: "User", user }),
+          // A short name that is no login is no email either: nothing more to try.
+          onLeft: () =>
+            Indicator.isEmailShaped(value) ? byEmail(value) : Effect.succeed<Resolution>({ _tag: "NotFound" })
+        }))
+      )
+
+    const enrich = (indicator: Indicator.Indicator): Effect.Effect<Provider.Lookup, Provider.ProviderError> =>
+      Effect.gen(function*() {
+        if (indicator.type !== "account") {
+          return yield* new Provider.ProviderError({
+            provider: name,
+            reason: `the okta provider looks up account indicators, not ${indicator.type}`
+          })
+        }
+        const resolution = isUserId(indicator.value) ? yield* byId(indicator.value) : yield* byLogin(indicator.value)
+        if (resolution._tag === "NotFound") return new Provider.NotFound()
+        const rest = resolution.related ?? (yield* related(resolution.user.id))
+        const { extracted, raw, warnings } = internal.extract(resolution.user, rest)
+        return new Provider.Found({ extracted, raw, warnings: [...warnings] })
+      }).pipe(Effect.withSpan("OktaProvider.enrich", { attributes: { "enrich.indicator.type": indicator.type } }))
+
+    return {
+      name,
+      indicatorTypes: ["account"],
+      cacheTtl: { account: Duration.decode(options.cacheTtl ?? Provider.defaultCacheTtl.account ?? Duration.hours(1)) },
+      notFoundTtl: Duration.decode(options.notFoundTtl ?? Provider.defaultNotFoundTtl),
+      rules: options.rules ?? MaliceRules.empty,
+      enrich
+    } satisfies Provider.Provider
+  })
+
+/** The provider as a Layer, requiring the Okta client. */
+export const layer = (options: Options = {}): Layer.Layer<OktaProvider, never, OktaClient.OktaClient> =>
+  Layer.effect(OktaProvider, make(options))
+
+/**
+ * The TTLs read from the environment: `OKTA_CACHE_TTL` (default 1 hour) and `OKTA_NOT_FOUND_TTL` (default 5 minutes),
+ * in any form `Duration` decodes (`30 minutes`, `1 hour`, `3600000` milliseconds).
+ */
+export const config: Config.Config<Options> = Config.all({
+  cacheTtl: Config.duration("OKTA_CACHE_TTL").pipe(
+    Config.withDefault(Provider.defaultCacheTtl.account ?? Duration.hours(1))
+  ),
+  notFoundTtl: Config.duration("OKTA_NOT_FOUND_TTL").pipe(Config.withDefault(Provider.defaultNotFoundTtl))
+})
+
+/**
+ * The provider as a Layer, configured from `Config` (by default {@link config}: `OKTA_CACHE_TTL`,
+ * `OKTA_NOT_FOUND_TTL`). Fails with a `ConfigError` naming the variable when a value does not decode.
+ */
+export const layerConfig = (
+  options: Config.Config.Wrap<Options> = config
+): Layer.Layer<OktaProvider, ConfigError.ConfigError, OktaClient.OktaClient> =>
+  Layer.effect(OktaProvider, Effect.flatMap(Config.unwrap(options), make))
