@@ -1,2 +1,261 @@
-/** @since 0.1.0 */
-export {}
+/**
+ * The cache in front of every provider: bounded, TTL-based, single-flight.
+ *
+ * Entries are Schema-encodable ({@link Entry}), so a shared store (Redis) can hold them; the memory layer keeps the
+ * decoded values.
+ *
+ * @since 0.1.0
+ */
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import type { Indicator } from "./Indicator.js"
+import * as Provider from "./Provider.js"
+
+/**
+ * What is cached for one provider and one indicator: the provider's answer and when it was given (ISO 8601).
+ * Verdicts are not cached: rules are evaluated after the cache, so changing rules needs no flush.
+ */
+export const Entry = Schema.Struct({
+  lookup: Provider.Lookup,
+  enriched_at: Schema.String
+})
+
+/** What is cached for one provider and one indicator. */
+export interface Entry extends Schema.Schema.Type<typeof Entry> {}
+
+/** An {@link Entry} as a JSON string, the form a shared store (Redis) keeps. */
+export const EntryFromJson: Schema.Schema<Entry, string> = Schema.parseJson(Entry)
+
+/** The cache key of a provider's answer for an indicator: `enrichment:{provider}:{type}:{normalized value}`. */
+export const key = (provider: Provider.Provider | string, indicator: Indicator): string =>
+  `enrichment:${typeof provider === "string" ? provider : provider.name}:${indicator.type}:${indicator.value}`
+
+/**
+ * The answer of {@link Service.getOrCompute}: the entry and whether it was served without running the computation
+ * for this caller (`hit`: from the cache, or shared with a concurrent caller of the same key).
+ */
+export interface Outcome {
+  readonly value: Entry
+  readonly hit: boolean
+}
+
+/** Counters since the cache was built. */
+export interface Stats {
+  /** Served from a stored entry. */
+  readonly hits: number
+  /** Ran the computation. */
+  readonly misses: number
+  /** Joined a computation already running for the same key (single-flight). */
+  readonly coalesced: number
+  /** Entries dropped to stay within capacity. */
+  readonly evictions: number
+}
+
+/** The cache service. */
+export interface Service {
+  /**
+   * Returns the live entry under `key`, or runs `compute` and stores its result for `ttl(result)`.
+   *
+   * Concurrent callers of one key share a single run of `compute` and its outcome (success, failure or defect).
+   * Interrupting a caller never leaves the others waiting; the computation is interrupted only when no caller is
+   * left. Failures are never stored, nor are partial results (`Found` with warnings) or results with a zero TTL.
+   */
+  readonly getOrCompute: (
+    key: string,
+    compute: Effect.Effect<Entry, Provider.ProviderError>,
+    ttl: (entry: Entry) => Duration.Duration
+  ) => Effect.Effect<Outcome, Provider.ProviderError>
+  /** Drops the entry under `key`; a computation running for it still answers its callers but is not stored. */
+  readonly invalidate: (key: string) => Effect.Effect<void>
+  /** The number of live entries. */
+  readonly size: Effect.Effect<number>
+  /** Hit, miss, coalesced and eviction counters. */
+  readonly stats: Effect.Effect<Stats>
+}
+
+/** The enrichment cache. Pick a layer: {@link layerMemory} (the default), {@link layerNone}, or a shared store. */
+export class EnrichmentCache extends Context.Tag("@enrich/core/EnrichmentCache")<EnrichmentCache, Service>() {}
+
+/** Options of the memory cache. */
+export interface MemoryOptions {
+  /** The most entries kept; the least recently used is dropped beyond it. Default {@link defaultCapacity}. */
+  readonly capacity?: number | undefined
+}
+
+/** The default capacity of the memory cache. */
+export const defaultCapacity = 10_000
+
+/** Returns true when an entry must never be stored: partial results (some related data could not be fetched). */
+export const isPartial = (entry: Entry): boolean => entry.lookup._tag === "Found" && entry.lookup.isPartial
+
+interface Stored {
+  readonly entry: Entry
+  readonly expiresAt: number
+}
+
+interface Flight {
+  readonly deferred: Deferred.Deferred<Entry, Provider.ProviderError>
+  waiters: number
+  done: boolean
+  fiber: Fiber.RuntimeFiber<Entry, Provider.ProviderError> | undefined
+}
+
+/**
+ * Builds an in-memory cache: least-recently-used eviction beyond `capacity` (O(1) per operation), expiry read from
+ * Effect's `Clock`, single-flight per key. Computations run in the given scope, so closing it interrupts them.
+ * Dies when `capacity` is not a non-negative integer (0 keeps nothing but still coalesces concurrent lookups).
+ */
+export const makeMemory = (options?: MemoryOptions): Effect.Effect<Service, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const capacity = options?.capacity ?? defaultCapacity
+    if (!Number.isSafeInteger(capacity) || capacity < 0) {
+      return yield* Effect.dieMessage(`EnrichmentCache capacity must be a non-negative integer, got ${capacity}`)
+    }
+    const scope = yield* Effect.scope
+    // A Map iterates in insertion order: re-inserting on read makes its first key the least recently used.
+    const store = new Map<string, Stored>()
+    const flights = new Map<string, Flight>()
+    let hits = 0
+    let misses = 0
+    let coalesced = 0
+    let evictions = 0
+
+    const read = (key: string, now: number): Entry | undefined => {
+      const stored = store.get(key)
+      if (stored === undefined) return undefined
+      store.delete(key)
+      if (stored.expiresAt <= now) return undefined
+      store.set(key, stored)
+      return stored.entry
+    }
+
+    const write = (key: string, entry: Entry, ttl: Duration.Duration, now: number): void => {
+      const millis = Duration.toMillis(ttl)
+      if (!(millis > 0) || capacity === 0 || isPartial(entry)) return
+      store.delete(key)
+      store.set(key, { entry, expiresAt: now + millis })
+      while (store.size > capacity) {
+        const oldest = store.keys().next()
+        if (oldest.done) break
+        store.delete(oldest.value)
+        evictions++
+      }
+    }
+
+    const settle =
+      (key: string, flight: Flight, ttl: (entry: Entry) => Duration.Duration) =>
+      (exit: Exit.Exit<Entry, Provider.ProviderError>) =>
+        Effect.clockWith((clock) =>
+          Effect.suspend(() => {
+            flight.done = true
+            if (flights.get(key) === flight) {
+              flights.delete(key)
+              if (Exit.isSuccess(exit)) write(key, exit.value, ttl(exit.value), clock.unsafeCurrentTimeMillis())
+            }
+            return Deferred.done(flight.deferred, exit)
+          })
+        )
+
+    const leave = (key: string, flight: Flight) =>
+      Effect.suspend(() => {
+        flight.waiters--
+        if (flight.waiters > 0 || flight.done) return Effect.void
+        // Nobody wants the answer any more: stop asking the provider.
+        if (flights.get(key) === flight) flights.delete(key)
+        return flight.fiber === undefined ? Effect.void : Fiber.interruptFork(flight.fiber)
+      })
+
+    const getOrCompute: Service["getOrCompute"] = (key, compute, ttl) =>
+      Effect.clockWith((clock) =>
+        Effect.uninterruptibleMask((restore) =>
+          Effect.gen(function*() {
+            const deferred = yield* Deferred.make<Entry, Provider.ProviderError>()
+            // From here to the fork everything is synchronous, so no other fiber can interleave.
+            const cached = read(key, clock.unsafeCurrentTimeMillis())
+            if (cached !== undefined) {
+              hits++
+              return { value: cached, hit: true }
+            }
+            let flight = flights.get(key)
+            const leader = flight === undefined
+            if (flight === undefined) {
+              flight = { deferred, waiters: 0, done: false, fiber: undefined }
+              flights.set(key, flight)
+              misses++
+            } else {
+              coalesced++
+            }
+            flight.waiters++
+            if (leader) {
+              flight.fiber = yield* compute.pipe(
+                Effect.onExit(settle(key, flight, ttl)),
+                Effect.interruptible,
+                Effect.forkIn(scope)
+              )
+            }
+            const value = yield* restore(Deferred.await(flight.deferred)).pipe(
+              Effect.onInterrupt(() => leave(key, flight))
+            )
+            return { value, hit: !leader }
+          })
+        )
+      )
+
+    const size = Effect.clockWith((clock) =>
+      Effect.sync(() => {
+        const now = clock.unsafeCurrentTimeMillis()
+        for (const [key, stored] of store) {
+          if (stored.expiresAt <= now) store.delete(key)
+        }
+        return store.size
+      })
+    )
+
+    return EnrichmentCache.of({
+      getOrCompute,
+      invalidate: (key) =>
+        Effect.sync(() => {
+          store.delete(key)
+          flights.delete(key)
+        }),
+      size,
+      stats: Effect.sync(() => ({ hits, misses, coalesced, evictions }))
+    })
+  })
+
+/** The in-memory cache (the default): see {@link makeMemory}. */
+export const layerMemory = (options?: MemoryOptions): Layer.Layer<EnrichmentCache> =>
+  Layer.scoped(EnrichmentCache, makeMemory(options))
+
+/** The in-memory cache with its options read from `Config` (e.g. `{ capacity: Config.integer("CACHE_CAPACITY") }`). */
+export const layerMemoryConfig = (
+  options: Config.Config.Wrap<MemoryOptions>
+): Layer.Layer<EnrichmentCache, ConfigError.ConfigError> =>
+  Layer.scoped(EnrichmentCache, Effect.flatMap(Config.unwrap(options), makeMemory))
+
+/**
+ * No cache: every lookup runs its computation, nothing is stored and concurrent lookups are not coalesced (asking
+ * for no cache means asking for fresh answers). Every lookup counts as a miss.
+ */
+export const layerNone: Layer.Layer<EnrichmentCache> = Layer.sync(EnrichmentCache, () => {
+  let misses = 0
+  return EnrichmentCache.of({
+    getOrCompute: (_key, compute) =>
+      Effect.suspend(() => {
+        misses++
+        return Effect.map(compute, (value) => ({ value, hit: false }))
+      }),
+    invalidate: () => Effect.void,
+    size: Effect.succeed(0),
+    stats: Effect.sync(() => ({ hits: 0, misses, coalesced: 0, evictions: 0 }))
+  })
+})

@@ -1,0 +1,273 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as EnrichmentCache from "@enrich/core/EnrichmentCache"
+import * as Indicator from "@enrich/core/Indicator"
+import * as Provider from "@enrich/core/Provider"
+import * as FakeProvider from "@enrich/core/testing/FakeProvider"
+import { Cause, Duration, Effect, Exit, Fiber, Schema, TestClock } from "effect"
+
+const found = FakeProvider.found({ status: "ACTIVE" }, { raw: { id: "00u1" } })
+const partial = FakeProvider.found({ status: "ACTIVE" }, { warnings: ["groups could not be fetched"] })
+const entry = (lookup: Provider.Lookup): EnrichmentCache.Entry => ({ lookup, enriched_at: "2025-01-15T10:30:06.000Z" })
+
+/** A computation that counts its runs, takes `latency` and answers `lookup` (or fails). */
+const counted = (lookup: Provider.Lookup | "fail", latency: Duration.DurationInput = Duration.zero) => {
+  const state = { runs: 0, interrupted: 0 }
+  const compute = Effect.suspend(() => {
+    state.runs++
+    return Effect.sleep(latency).pipe(
+      Effect.zipRight(
+        lookup === "fail"
+          ? Effect.fail(new Provider.ProviderError({ provider: "fake", reason: "Okta is unreachable" }))
+          : Effect.succeed(entry(lookup))
+      ),
+      Effect.onInterrupt(() => Effect.sync(() => state.interrupted++))
+    )
+  })
+  return { state, compute }
+}
+
+const provider = FakeProvider.make({ name: "okta" })
+const ttl = (e: EnrichmentCache.Entry) => Provider.ttlOf(provider, "account", e.lookup)
+
+/** Lets forked fibers run up to their first suspension. */
+const settle = Effect.repeatN(Effect.yieldNow(), 20)
+
+describe("EnrichmentCache", () => {
+  it.effect("builds keys enrichment:{provider}:{type}:{normalized value}", () =>
+    Effect.gen(function*() {
+      const jsmith = yield* Indicator.account("  JSmith@Example.com ")
+      expect(EnrichmentCache.key(provider, jsmith)).toBe("enrichment:okta:account:jsmith@example.com")
+      expect(EnrichmentCache.key("other", jsmith)).toBe("enrichment:other:account:jsmith@example.com")
+    }))
+
+  it.effect("entries survive a JSON round trip (what a shared store needs)", () =>
+    Effect.gen(function*() {
+      for (const lookup of [found, partial, FakeProvider.notFound]) {
+        const json = yield* Schema.encode(EnrichmentCache.EntryFromJson)(entry(lookup))
+        expect(typeof json).toBe("string")
+        const back = yield* Schema.decode(EnrichmentCache.EntryFromJson)(json)
+        expect(back).toEqual(entry(lookup))
+        expect(back.lookup).toBeInstanceOf(lookup._tag === "Found" ? Provider.Found : Provider.NotFound)
+      }
+    }))
+
+  describe("layerMemory", () => {
+    it.scoped("serves a found entry from the cache until its TTL (1 hour) has passed", () =>
+      Effect.gen(function*() {
+        const cache = yield* EnrichmentCache.makeMemory()
+        const { compute, state } = counted(found)
+        const first = yield* cache.getOrCompute("k", compute, ttl)
+        expect(first.hit).toBe(false)
+        yield* TestClock.adjust("59 minutes")
+        const second = yield* cache.getOrCompute("k", compute, ttl)
+        expect(second).toEqual({ value: first.value, hit: true })
+        expect(state.runs).toBe(1)
+        yield* TestClock.adjust("1 minute")
+        const third = yield* cache.getOrCompute("k", compute, ttl)
+        expect(third.hit).toBe(false)
+        expect(state.runs).toBe(2)
+        expect(yield* cache.stats).toEqual({ hits: 1, misses: 2, coalesced: 0, evictions: 0 })
+      }))
+
+    it.scoped("keeps a not-found only for the not-found TTL (5 minutes)", () =>
+      Effect.gen(function*() {
+        const cache = yield* EnrichmentCache.makeMemory()
+        const { compute, state } = counted(FakeProvider.notFound)
+        yield* cache.getOrCompute("k", compute, ttl)
+        yield* TestClock.adjust("4 minutes")
+        expect((yield* cache.getOrCompute("k", compute, ttl)).hit).toBe(true)
+        expect(state.runs).toBe(1)
+        yield* TestClock.adjust("1 minute")
+        expect((yield* cache.getOrCompute("k", compute, ttl)).hit).toBe(false)
+        expect(state.runs).toBe(2)
+      }))
+
+    it.scoped("counts the TTL from when the answer arrived, not from when it was asked", () =>
+      Effect.gen(function*() {
+        const cache = yield* EnrichmentCache.makeMemory()
+        const { compute, state } = counted(FakeProvider.notFound, "2 minutes")
+        const fiber = yield* Effect.fork(cache.getOrCompute("k", compute, ttl))
+        yield* TestClock.adjust("2 minutes")
+        yield* Fiber.join(fiber)
+        yield* TestClock.adjust("4 minutes")
+        expect((yield* cache.getOrCompute("k", compute, ttl)).hit).toBe(true)
+        expect(state.runs).toBe(1)
+      }))
+
+    it.scoped("evicts the least recently used entry beyond its capacity", () =>
+      Effect.gen(function*() {
+        const cache = yield* EnrichmentCache.makeMemory({ capacity: 2 })
+        const runs: Record<string, number> = {}
+        const get = (key: string) =>
+          cache.getOrCompute(
+            key,
+            Effect.sync(() => (runs[key] = (runs[key] ?? 0) + 1)).pipe(Effect.as(entry(found))),
+            ttl
+          )
+        yield* get("a")
+        yield* get("b")
+        yield* get("a") // a is now more recently used than b
+        yield* get("c") // evicts b
+        expect(yield* cache.size).toBe(2)
+        expect((yield* get("a")).hit).toBe(true)
+        expect((yield* get("c")).hit).toBe(true)
+        expect((yield* get("b")).hit).toBe(false)
+        expect(runs).toEqual({ a: 1, b: 2, c: 1 })
+        expect((yield* cache.stats).evictions).toBe(2)
+        expect(yield* cache.size).toBe(2)
+      }))
+
+    it.scoped("does not count expired entries in its size", () =>
+      Effect.gen(function*() {
+        const cache = yield* EnrichmentCache.makeMemory()
+        yield* cache.getOrCompute("nf", Effect.succeed(entry(FakeProvider.notFound)), ttl)
+        yield* cache.getOrCompute("f", Effect.succeed(entry(found)), ttl)
+        expect(yield* cache.size).toBe(2)
+        yield* TestClock.adjust("5 minutes")
+        expect(yield* cache.size).toBe(1)
+      }))
+
+    it.scoped("runs the computation once for 100 concurrent lookups of one key", () =>
+      Effect.gen(function*() {
+        const cache = yield* EnrichmentCache.makeMemory()
+        const { compute, state } = counted(found, "1 second")
+        const fiber = yield* Effect.fork(
+          Effect.forEach(Array.from({ length: 100 }), () => cache.getOrCompute("k", compute, ttl), {
+            concurrency: "unbounded"
+          })
+        )
+        yield* TestClock.adjust("1 second")
+        const outcomes = yield* Fiber.join(fiber)
+        expect(state.runs).toBe(1)
+        expect(outcomes.filter((o) => !o.hit)).toHaveLength(1)
+        expect(new Set(outcomes.map((o) => o.value)).size).toBe(1)
+        expect(yield* cache.stats).toEqual({ hits: 0, misses: 1, coalesced: 99, evictions: 0 })
+      }))
+
+    it.scoped("never stores failures, and shares a failure with the callers waiting on it", () =>
+      Effect.gen(function*() {
+        const cache = yield* EnrichmentCache.makeMemory()
+        const { compute, state } = counted("fail", "1 second")
+        const fiber = yield* Effect.fork(
+          Effect.forEach(Array.from({ length: 10 }), () => Effect.exit(cache.getOrCompute("k", compute, ttl)), {
+            concurrency: "unbounded"
+          })
+        )
+        yield* TestClock.adjust("1 second")
+        const exits = yield* Fiber.join(fiber)
+        expect(state.runs).toBe(1)
+        for (const exit of exits) {
+          expect(exit).toStrictEqual(
+            Exit.fail(new Provider.ProviderError({ provider: "fake", reason: "Okta is unreachable" }))
+          )
+        }
+        const again = yield* Effect.fork(Effect.exit(cache.getOrCompute("k", compute, ttl)))
+        yield* TestClock.adjust("1 second")
+        expect(Exit.isFailure(yield* Fiber.join(again))).toBe(true)
+        expect(state.runs).toBe(2)
+        expect(yield* cache.size).toBe(0)
+      }))
+
+    it.scoped("never stores partial results, even with a positive TTL", () =>
+      Effect.gen(function*() {
+        const cache = yield* EnrichmentCache.makeMemory()
+        const { compute, state } = counted(partial)
+        const first = yield* cache.getOrCompute("k", compute, () => Duration.hours(1))
+        expect(first.value.lookup).toEqual(partial)
+        const second = yield* cache.getOrCompute("k", compute, () => Duration.hours(1))
+        expect(second.hit).toBe(false)
+        expect(state.runs).toBe(2)
+        expect(yield* cache.size).toBe(0)
+      }))
+
+    it.scoped("keeps computing for the others when the first caller is interrupted", () =>
+      Effect.gen(function*() {
+        const cache = yield* EnrichmentCache.makeMemory()
+        const { compute, state } = counted(found, "1 second")
+        const first = yield* Effect.fork(cache.getOrCompute("k", compute, ttl))
+        yield* settle
+        const others = yield* Effect.fork(
+          Effect.forEach(Array.from({ length: 5 }), () => cache.getOrCompute("k", compute, ttl), {
+            concurrency: "unbounded"
+          })
+        )
+        yield* settle
+        yield* Fiber.interrupt(first)
+        yield* TestClock.adjust("1 second")
+        const outcomes = yield* Fiber.join(others)
+        expect(outcomes.map((o) => o.value.lookup)).toEqual(Array.from({ length: 5 }, () => found))
+        expect(state).toEqual({ runs: 1, interrupted: 0 })
+        expect((yield* cache.getOrCompute("k", compute, ttl)).hit).toBe(true)
+      }))
+
+    it.scoped("stops the computation when every caller is interrupted, and computes afresh afterwards", () =>
+      Effect.gen(function*() {
+        const cache = yield* EnrichmentCache.makeMemory()
+        const { compute, state } = counted(found, "1 second")
+        const callers = yield* Effect.fork(
+          Effect.forEach(Array.from({ length: 3 }), () => cache.getOrCompute("k", compute, ttl), {
+            concurrency: "unbounded"
+          })
+        )
+        yield* settle
+        yield* Fiber.interrupt(callers)
+        yield* settle
+        expect(state).toEqual({ runs: 1, interrupted: 1 })
+        const next = yield* Effect.fork(cache.getOrCompute("k", compute, ttl))
+        yield* TestClock.adjust("1 second")
+        expect((yield* Fiber.join(next)).hit).toBe(false)
+        expect(state.runs).toBe(2)
+      }))
+
+    it.scoped("shares a defect with every waiting caller and does not store it", () =>
+      Effect.gen(function*() {
+        const cache = yield* EnrichmentCache.makeMemory()
+        let runs = 0
+        const compute = Effect.suspend(() => {
+          runs++
+          return Effect.sleep("1 second").pipe(Effect.zipRight(Effect.dieMessage("boom")))
+        })
+        const fiber = yield* Effect.fork(
+          Effect.forEach(Array.from({ length: 3 }), () => Effect.exit(cache.getOrCompute("k", compute, ttl)), {
+            concurrency: "unbounded"
+          })
+        )
+        yield* TestClock.adjust("1 second")
+        const exits = yield* Fiber.join(fiber)
+        expect(exits.every((exit) => Exit.isFailure(exit) && exit.cause._tag === "Die")).toBe(true)
+        expect(runs).toBe(1)
+        expect(yield* cache.size).toBe(0)
+      }))
+
+    it.scoped("forgets an entry on invalidate", () =>
+      Effect.gen(function*() {
+        const cache = yield* EnrichmentCache.makeMemory()
+        const { compute, state } = counted(found)
+        yield* cache.getOrCompute("k", compute, ttl)
+        yield* cache.invalidate("k")
+        expect((yield* cache.getOrCompute("k", compute, ttl)).hit).toBe(false)
+        expect(state.runs).toBe(2)
+      }))
+
+    it.scoped("refuses a capacity that is not a non-negative integer", () =>
+      Effect.gen(function*() {
+        const exit = yield* Effect.exit(EnrichmentCache.makeMemory({ capacity: -1 }))
+        expect(Exit.isFailure(exit) && Cause.pretty(exit.cause)).toContain(
+          "EnrichmentCache capacity must be a non-negative integer, got -1"
+        )
+      }))
+  })
+
+  describe("layerNone", () => {
+    it.effect("runs every lookup and stores nothing", () =>
+      Effect.gen(function*() {
+        const cache = yield* EnrichmentCache.EnrichmentCache
+        const { compute, state } = counted(found)
+        expect((yield* cache.getOrCompute("k", compute, ttl)).hit).toBe(false)
+        expect((yield* cache.getOrCompute("k", compute, ttl)).hit).toBe(false)
+        expect(state.runs).toBe(2)
+        expect(yield* cache.size).toBe(0)
+        expect((yield* cache.stats).misses).toBe(2)
+      }).pipe(Effect.provide(EnrichmentCache.layerNone)))
+  })
+})
