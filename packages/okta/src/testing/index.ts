@@ -1,0 +1,9 @@
+/**
+ * Test kit for code that talks to Okta: a faithful fake Okta org served over real HTTP ({@link Sandbox}) and the
+ * seed-org model with its pure queries ({@link SandboxOrg}).
+ *
+ * @since 0.1.0
+ */
+export * as Sandbox from "./Sandbox.js"
+export * as SandboxOrg from "./SandboxOrg.js"
+export * as SearchExpression from "./SearchExpression.js"
