@@ -7,6 +7,7 @@
 import * as Indicator from "@enrich/core/Indicator"
 import * as MaliceRules from "@enrich/core/MaliceRules"
 import * as Provider from "@enrich/core/Provider"
+import * as Cause from "effect/Cause"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -57,8 +58,9 @@ const fetched = <A, R>(effect: Effect.Effect<A, OktaError, R>): Effect.Effect<in
     onSuccess: (value) => ({ _tag: "Fetched", value })
   })
 
+// The cause is the Okta error itself, not the span-annotated proxy Effect wraps failures in.
 const providerError = (error: OktaError) =>
-  new Provider.ProviderError({ provider: name, reason: error.message, cause: error })
+  new Provider.ProviderError({ provider: name, reason: error.message, cause: Cause.originalError(error) })
 
 /**
  * Builds the provider from the Okta client.
