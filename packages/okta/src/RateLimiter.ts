@@ -1,0 +1,346 @@
+/**
+ * The rate limiter of the Okta client: it learns Okta's `X-Rate-Limit-*` headers per bucket, paces requests before a
+ * bucket runs out instead of after a 429, caps the requests in flight (Okta's concurrency limit is org-wide) and
+ * counts what happened so callers (the CLI's verbose mode, the benchmarks) can show it.
+ *
+ * A bucket is a method plus an endpoint template (`GET /api/v1/users/{id}`), never a concrete URL: Okta counts every
+ * user lookup against the same budget.
+ *
+ * Reset times are epoch seconds on Okta's clock. They are converted to our clock with the response's `Date` header
+ * (`wait = reset * 1000 - Date + margin`), so a skewed local clock neither stalls nor rushes us.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Random from "effect/Random"
+import * as Ref from "effect/Ref"
+
+/** How the rate limiter behaves. Every field has a default. */
+export interface Options {
+  /** Requests in flight at once, across all buckets (default 8). Okta's concurrency limit is shared by the org. */
+  readonly maxConcurrency?: number | undefined
+  /**
+   * When a bucket's remaining budget falls to this fraction of its limit, the rest is spread evenly over the time
+   * left to the reset instead of being sent at once (default 0.2).
+   */
+  readonly paceBelow?: number | undefined
+  /** Added to every computed reset, as Okta advises (default 1 second). */
+  readonly resetMargin?: Duration.DurationInput | undefined
+  /** Upper bound of the random delay added to waits for a reset, so waiters do not stampede (default 1 second). */
+  readonly jitter?: Duration.DurationInput | undefined
+  /** First backoff after a concurrency 429 (`X-Rate-Limit-Limit: 0`), doubled per retry (default 250 ms). */
+  readonly concurrencyBackoff?: Duration.DurationInput | undefined
+  /** Cap of the concurrency backoff (default 4 seconds). */
+  readonly concurrencyBackoffCap?: Duration.DurationInput | undefined
+}
+
+/** What one response said about its bucket. */
+export interface RateLimitHeaders {
+  /** `X-Rate-Limit-Limit`; 0 marks the org-wide concurrency limit. */
+  readonly limit: number
+  /** `X-Rate-Limit-Remaining`. */
+  readonly remaining: number
+  /** When the window resets, in epoch milliseconds on our clock (margin included). */
+  readonly resetAt: number
+}
+
+/** What the limiter knows about one bucket. */
+export interface BucketState {
+  /** Method + endpoint template, e.g. `GET /api/v1/users/{id}`. */
+  readonly bucket: string
+  readonly limit: number
+  /** What Okta last reported as remaining in the current window. */
+  readonly remaining: number
+  /** When the window resets, epoch milliseconds on our clock. */
+  readonly resetAt: number
+  /** Requests sent on this bucket and not yet answered. */
+  readonly inFlight: number
+}
+
+/** Counters since the client was built, and the state of every bucket seen. */
+export interface Stats {
+  /** Requests sent (retries included). */
+  readonly requests: number
+  /** 429 responses of a bucket limit. */
+  readonly rateLimited: number
+  /** 429 responses of the org-wide concurrency limit (`X-Rate-Limit-Limit: 0`). */
+  readonly concurrencyLimited: number
+  /** Requests sent again after a 429 or a transient failure. */
+  readonly retries: number
+  /** Times a request was held back (pacing, waiting for a reset, backoff). */
+  readonly waits: number
+  /** Total time requests were held back, in milliseconds. */
+  readonly waitedMillis: number
+  /** Requests in flight now. */
+  readonly inFlight: number
+  readonly buckets: ReadonlyArray<BucketState>
+}
+
+/** The rate limiter. */
+export interface RateLimiter {
+  /**
+   * Sends a request of `bucket`: waits for the bucket's pace, takes a slot of the in-flight cap, sends, and learns the
+   * response's rate-limit headers.
+   */
+  readonly run: <E, R>(
+    bucket: string,
+    send: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>
+  ) => Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>
+  /**
+   * How long to wait before retrying after a 429: until the reset (Okta's clock, plus margin) plus jitter, or, for a
+   * concurrency 429, a short capped exponential backoff. `retry` counts from 0.
+   */
+  readonly retryDelayAfter429: (
+    response: HttpClientResponse.HttpClientResponse,
+    retry: number
+  ) => Effect.Effect<Duration.Duration>
+  /** Sleeps for `duration`, counted as a wait. */
+  readonly wait: (duration: Duration.Duration) => Effect.Effect<void>
+  /** Counts a retry. */
+  readonly recordRetry: Effect.Effect<void>
+  /** The counters and bucket states now. */
+  readonly stats: Effect.Effect<Stats>
+}
+
+/** The bucket of a request: its method and endpoint template, e.g. `bucket("GET", "/api/v1/users/{id}")`. */
+export const bucket = (method: string, template: string): string => `${method.toUpperCase()} ${template}`
+
+/** The bucket name used in errors for the org-wide concurrency limit. */
+export const concurrencyBucket = "concurrency"
+
+const header = (headers: HttpClientResponse.HttpClientResponse["headers"], name: string): string | undefined => {
+  const value = headers[name]
+  return typeof value === "string" ? value : undefined
+}
+
+const integer = (value: string | undefined): number | undefined => {
+  if (value === undefined) return undefined
+  const n = Number(value.trim())
+  return Number.isFinite(n) && n >= 0 ? n : undefined
+}
+
+/**
+ * Reads `X-Rate-Limit-Limit/Remaining/Reset` from response headers, converting the reset to our clock with the
+ * response's `Date` header (falling back to our clock when there is no usable `Date`). `undefined` when absent.
+ */
+export const parseHeaders = (
+  headers: HttpClientResponse.HttpClientResponse["headers"],
+  now: number,
+  resetMarginMillis = 1000
+): RateLimitHeaders | undefined => {
+  const limit = integer(header(headers, "x-rate-limit-limit"))
+  const remaining = integer(header(headers, "x-rate-limit-remaining"))
+  const reset = integer(header(headers, "x-rate-limit-reset"))
+  if (limit === undefined || remaining === undefined || reset === undefined) return undefined
+  const date = header(headers, "date")
+  const oktaNow = date === undefined ? NaN : Date.parse(date)
+  const serverNow = Number.isFinite(oktaNow) ? oktaNow : now
+  return { limit, remaining, resetAt: now + Math.max(0, reset * 1000 - serverNow) + resetMarginMillis }
+}
+
+interface MutableBucket {
+  limit: number
+  remaining: number
+  resetAt: number
+  inFlight: number
+  nextSlot: number
+  known: boolean
+}
+
+interface State {
+  readonly buckets: Map<string, MutableBucket>
+  requests: number
+  rateLimited: number
+  concurrencyLimited: number
+  retries: number
+  waits: number
+  waitedMillis: number
+  inFlight: number
+}
+
+/** What `reserve` decided: go after `delay` (a slot is reserved), or wait `delay` and ask again. */
+type Decision = { readonly _tag: "Go"; readonly delay: number } | { readonly _tag: "Again"; readonly delay: number }
+
+/** Builds a rate limiter. Its state lives as long as the client that uses it. */
+export const make = (options: Options = {}): Effect.Effect<RateLimiter> =>
+  Effect.gen(function*() {
+    const maxConcurrency = Math.max(1, Math.floor(options.maxConcurrency ?? 8))
+    const paceBelow = Math.min(1, Math.max(0, options.paceBelow ?? 0.2))
+    const resetMargin = Duration.toMillis(options.resetMargin ?? Duration.seconds(1))
+    const jitter = Duration.toMillis(options.jitter ?? Duration.seconds(1))
+    const backoff = Duration.toMillis(options.concurrencyBackoff ?? Duration.millis(250))
+    const backoffCap = Duration.toMillis(options.concurrencyBackoffCap ?? Duration.seconds(4))
+
+    const semaphore = yield* Effect.makeSemaphore(maxConcurrency)
+    // One Ref holding mutable records: every access goes through Ref.modify/update, so decisions are atomic.
+    const state = yield* Ref.make<State>({
+      buckets: new Map(),
+      requests: 0,
+      rateLimited: 0,
+      concurrencyLimited: 0,
+      retries: 0,
+      waits: 0,
+      waitedMillis: 0,
+      inFlight: 0
+    })
+
+    const entry = (s: State, name: string): MutableBucket => {
+      let b = s.buckets.get(name)
+      if (b === undefined) {
+        b = { limit: 0, remaining: 0, resetAt: 0, inFlight: 0, nextSlot: 0, known: false }
+        s.buckets.set(name, b)
+      }
+      return b
+    }
+
+    const randomJitter = jitter > 0 ? Random.nextIntBetween(0, jitter + 1) : Effect.succeed(0)
+
+    const reserve = (name: string, now: number): Effect.Effect<Decision> =>
+      Ref.modify(state, (s): [Decision, State] => {
+        const b = entry(s, name)
+        if (b.known && now >= b.resetAt) {
+          // The window has reset: Okta refills the bucket. The next response tells the new window's end.
+          b.remaining = b.limit
+          b.resetAt = now + 60_000
+          b.nextSlot = now
+        }
+        if (!b.known) {
+          b.inFlight++
+          return [{ _tag: "Go", delay: 0 }, s]
+        }
+        const available = b.remaining - b.inFlight
+        if (available <= 0) {
+          // The last headers say the next request would be refused: wait for the reset.
+          return [{ _tag: "Again", delay: b.resetAt - now }, s]
+        }
+        const threshold = Math.max(1, Math.ceil(b.limit * paceBelow))
+        if (available > threshold) {
+          b.inFlight++
+          return [{ _tag: "Go", delay: 0 }, s]
+        }
+        // Low: spread what is left evenly over the time left, the last request well before the reset.
+        const slot = Math.max(now, b.nextSlot)
+        b.nextSlot = slot + Math.max(0, b.resetAt - slot) / available
+        b.inFlight++
+        return [{ _tag: "Go", delay: slot - now }, s]
+      })
+
+    const wait = (duration: Duration.Duration): Effect.Effect<void> => {
+      const millis = Duration.toMillis(duration)
+      if (millis <= 0) return Effect.void
+      return Ref.update(state, (s) => {
+        s.waits++
+        s.waitedMillis += millis
+        return s
+      }).pipe(Effect.zipRight(Effect.sleep(duration)))
+    }
+
+    const pace = (name: string): Effect.Effect<void> =>
+      Effect.gen(function*() {
+        while (true) {
+          const now = yield* Clock.currentTimeMillis
+          const decision = yield* reserve(name, now)
+          if (decision._tag === "Go") {
+            // The slot is reserved: give it back if we are interrupted before using it.
+            yield* wait(Duration.millis(decision.delay)).pipe(Effect.onInterrupt(() => learn(name, undefined, now)))
+            return
+          }
+          yield* wait(Duration.millis(decision.delay + (yield* randomJitter)))
+        }
+      })
+
+    const learn = (name: string, response: HttpClientResponse.HttpClientResponse | undefined, now: number) =>
+      Ref.update(state, (s) => {
+        const b = entry(s, name)
+        b.inFlight = Math.max(0, b.inFlight - 1)
+        if (response === undefined) return s
+        const info = parseHeaders(response.headers, now, resetMargin)
+        if (response.status === 429) {
+          if (info?.limit === 0) s.concurrencyLimited++
+          else s.rateLimited++
+        }
+        if (info === undefined || info.limit === 0) return s // the concurrency limit says nothing about the bucket
+        const sameWindow = b.known && Math.abs(info.resetAt - b.resetAt) < 1500
+        // Responses of one window can arrive out of order: the lowest remaining is the latest truth.
+        const remaining = response.status === 429 ? 0 : info.remaining
+        b.remaining = sameWindow ? Math.min(b.remaining, remaining) : remaining
+        b.limit = info.limit
+        b.resetAt = info.resetAt
+        b.known = true
+        if (!sameWindow) b.nextSlot = now
+        return s
+      })
+
+    const run = <E, R>(
+      name: string,
+      send: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>
+    ): Effect.Effect<HttpClientResponse.HttpClientResponse, E, R> =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.gen(function*() {
+          yield* restore(pace(name))
+          const exit = yield* Effect.exit(restore(
+            semaphore.withPermits(1)(
+              Ref.update(state, (s) => {
+                s.requests++
+                s.inFlight++
+                return s
+              }).pipe(
+                Effect.zipRight(send),
+                Effect.ensuring(Ref.update(state, (s) => {
+                  s.inFlight--
+                  return s
+                }))
+              )
+            )
+          ))
+          const now = yield* Clock.currentTimeMillis
+          yield* learn(name, exit._tag === "Success" ? exit.value : undefined, now)
+          return yield* exit
+        })
+      )
+
+    const retryDelayAfter429 = (response: HttpClientResponse.HttpClientResponse, retry: number) =>
+      Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const info = parseHeaders(response.headers, now, resetMargin)
+        if (info === undefined || info.limit === 0) {
+          // The concurrency limit frees up as soon as any request finishes; its reset is only an estimate.
+          // "Equal jitter": half the exponential step, plus a random part of the other half.
+          const step = Math.min(backoffCap, backoff * 2 ** Math.max(0, retry))
+          const half = Math.floor(step / 2)
+          return Duration.millis(step - half + (yield* Random.nextIntBetween(0, half + 1)))
+        }
+        return Duration.millis(Math.max(0, info.resetAt - now) + (yield* randomJitter))
+      })
+
+    const stats = Ref.get(state).pipe(Effect.map((s): Stats => ({
+      requests: s.requests,
+      rateLimited: s.rateLimited,
+      concurrencyLimited: s.concurrencyLimited,
+      retries: s.retries,
+      waits: s.waits,
+      waitedMillis: s.waitedMillis,
+      inFlight: s.inFlight,
+      buckets: Array.from(s.buckets.entries()).filter(([, b]) => b.known).map(([name, b]) => ({
+        bucket: name,
+        limit: b.limit,
+        remaining: b.remaining,
+        resetAt: b.resetAt,
+        inFlight: b.inFlight
+      }))
+    })))
+
+    return {
+      run,
+      retryDelayAfter429,
+      wait,
+      recordRetry: Ref.update(state, (s) => {
+        s.retries++
+        return s
+      }),
+      stats
+    } satisfies RateLimiter
+  })
