@@ -351,8 +351,14 @@ export const make = (options: Options = {}): Effect.Effect<Service, SandboxError
 
     let url = ""
 
-    const errorBody = (statusCode: number, summary?: string, causes: ReadonlyArray<string> = []) => {
-      const [code, text] = errorTexts[statusCode] ?? errorTexts[500]
+    const errorBody = (
+      statusCode: number,
+      summary?: string,
+      causes: ReadonlyArray<string> = [],
+      errorCode?: string
+    ) => {
+      const [defaultCode, text] = errorTexts[statusCode] ?? errorTexts[500]
+      const code = errorCode ?? defaultCode
       return {
         errorCode: code,
         errorSummary: summary ?? text,
@@ -388,12 +394,10 @@ export const make = (options: Options = {}): Effect.Effect<Service, SandboxError
       body: errorBody(404, `Not found: Resource not found: ${idOrLogin} (User)`)
     })
 
-    const searchError = (error: { readonly message: string }): Reply =>
-      ({
-        status: 400,
-        body: errorBody(400, "Invalid search criteria.", [error.message]),
-        links: undefined
-      }) as Reply
+    const searchError = (error: { readonly message: string }): Reply => ({
+      status: 400,
+      body: errorBody(400, "Invalid search criteria.", [error.message], "E0000031")
+    })
 
     const answer = (
       route: Route,
