@@ -17,6 +17,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"
+import { readFileSync } from "node:fs"
 
 // --- Fixtures: decoded through the real schemas, so defaults apply as they would for a live response -------------
 
@@ -275,6 +276,45 @@ describe("OktaProvider", () => {
         expect(result.raw).toStrictEqual({ user: jsmith, groups: jsmithGroups, factors: jsmithFactors, roles: [] })
       }))
   })
+
+  it.effect("Okta's official examples (user, groups, factors, roles) extract as documented", () =>
+    Effect.gen(function*() {
+      const spec = JSON.parse(
+        readFileSync(new URL("./fixtures/okta-management-subset.json", import.meta.url), "utf8")
+      ) as { components: { examples: Record<string, { value: unknown }> } }
+      const example = (name: string) => spec.components.examples[name].value
+      const official = user(example("user-example"))
+      const decodeList = <A, I>(schema: Schema.Schema<A, I>, name: string) =>
+        Schema.decodeUnknownSync(Schema.Array(schema))(example(name))
+      const org: Org = {
+        users: [official],
+        groups: { [official.id]: decodeList(OktaResources.OktaGroup, "ListUserGroups") },
+        factors: { [official.id]: decodeList(OktaResources.OktaFactor, "ListFactorsResults") },
+        roles: { [official.id]: decodeList(OktaResources.OktaRoleAssignment, "StandardAndCustomRolesListResponse") }
+      }
+      const { outcome } = yield* lookup(fakeOkta(org), "Isaac.Brock@example.com")
+      const extracted = found(outcome).extracted
+      expect(pick(extracted, [...productPageFields, "created", "login"])).toStrictEqual({
+        status: "ACTIVE",
+        last_login: "2013-06-24T17:39:19Z",
+        groups: ["Cloud app users", "Internal app users"],
+        mfa_enrolled: true,
+        // The TOTP factor is PENDING_ACTIVATION in the example: enrolled, not protecting.
+        mfa_factors: ["question", "sms"],
+        is_admin: true,
+        department: "Engineering",
+        title: "Director",
+        created: "2013-06-24T16:39:18Z",
+        login: "isaac.brock@example.com"
+      })
+      expect(extracted.mfa_factors_pending).toStrictEqual(["totp"])
+      expect(extracted.admin_roles).toHaveLength(6)
+      expect(extracted.admin_roles).toContainEqual({
+        type: "API_ACCESS_MANAGEMENT_ADMIN",
+        label: "API Access Management administrator",
+        assignment_type: "GROUP"
+      })
+    }))
 
   describe("matching, with the fewest calls", () => {
     it.effect("an Okta user id: the user, groups, factors and roles are requested at once (one round trip)", () =>
