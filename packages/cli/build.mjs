@@ -5,13 +5,18 @@ import { readFileSync } from "node:fs"
 const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8"))
 
 await esbuild.build({
-  entryPoints: [new URL("./src/bin.ts", import.meta.url).pathname],
-  outfile: new URL("./dist/enrich.mjs", import.meta.url).pathname,
+  // The entry becomes dist/enrich.mjs; modules only some commands need (the sandbox and its seed org, decoded at load)
+  // are imported dynamically and split into dist/chunks/, so `enrich --version` does not pay for them.
+  entryPoints: { enrich: new URL("./src/bin.ts", import.meta.url).pathname },
+  outdir: new URL("./dist", import.meta.url).pathname,
+  outExtension: { ".js": ".mjs" },
+  chunkNames: "chunks/[name]-[hash]",
+  splitting: true,
   bundle: true,
   platform: "node",
   target: "node20",
   format: "esm",
-  minifySyntax: true,
+  minify: true,
   treeShaking: true,
   sourcemap: "linked",
   legalComments: "none",

@@ -1,0 +1,297 @@
+/**
+ * `enrich account [options] [INDICATOR...]`: identity context for accounts, one or a million.
+ *
+ * Everything that can be wrong with the invocation (flags, rules file, input file, configuration) is checked before
+ * the first request and exits 2. Then indicators stream through the Enricher, `--concurrency` at a time, and results
+ * are printed in input order as they complete. Ctrl-C stops starting new work, prints every finished result, closes
+ * the output properly and exits 130.
+ *
+ * @since 0.1.0
+ */
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Enricher from "@enrich/core/Enricher"
+import type { EnrichmentResult } from "@enrich/core/EnrichmentResult"
+import * as Indicator from "@enrich/core/Indicator"
+import type * as MaliceRules from "@enrich/core/MaliceRules"
+import * as Chunk from "effect/Chunk"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import { identity } from "effect/Function"
+import * as HashMap from "effect/HashMap"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import { EnrichmentsFailed, Interrupted, UsageError } from "./CliError.js"
+import * as Help from "./Help.js"
+import * as Input from "./Input.js"
+import * as Output from "./Output.js"
+import * as Progress from "./Progress.js"
+import * as Stdout from "./Stdout.js"
+import * as Wiring from "./Wiring.js"
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Flags
+// ---------------------------------------------------------------------------------------------------------------------
+
+const indicators = Args.text({ name: "INDICATOR" }).pipe(
+  Args.withDescription("An account to enrich: an email address, a login or short name, or an Okta user id."),
+  Args.repeated
+)
+
+const input = Options.text("input").pipe(
+  Options.withAlias("i"),
+  Options.withDescription(
+    "Read indicators from FILE, one per line (`-` for stdin); blank lines and # comments skipped."
+  ),
+  Options.optional
+)
+
+const format = Options.choice("format", Output.formats).pipe(
+  Options.withAlias("f"),
+  Options.withDescription("Output format. Default: json for arguments, ndjson with --input."),
+  Options.optional
+)
+
+const rules = Options.text("rules").pipe(
+  Options.withDescription("Malice rules FILE (JSON, either syntax); check it with `enrich rules check FILE`."),
+  Options.optional
+)
+
+const cache = Options.choice("cache", ["memory", "none"]).pipe(
+  Options.withDescription("memory: each account is asked once per run (and TTL); none: ask Okta every time."),
+  Options.withDefault("memory" as const)
+)
+
+const ttl = Options.keyValueMap("ttl").pipe(
+  Options.withDescription("Cache TTLs: account=1h (found accounts), not_found=5m. Units: ms, s, m, h, d."),
+  Options.optional
+)
+
+const concurrency = Options.integer("concurrency").pipe(
+  Options.withAlias("c"),
+  Options.withDescription(`How many accounts are enriched at once (1-256). Default ${Enricher.defaultConcurrency}.`),
+  Options.withDefault(Enricher.defaultConcurrency)
+)
+
+const includeRaw = Options.boolean("include-raw").pipe(
+  Options.withDescription("Include Okta's raw responses in each result (`raw`).")
+)
+
+const sandbox = Options.boolean("sandbox").pipe(
+  Options.withDescription("Enrich against the bundled sandbox Okta org, started in-process: no Okta account needed.")
+)
+
+/** The parsed flags of `enrich account`. */
+export interface Flags {
+  readonly indicators: ReadonlyArray<string>
+  readonly input: Option.Option<string>
+  readonly format: Option.Option<Output.Format>
+  readonly rules: Option.Option<string>
+  readonly cache: "memory" | "none"
+  readonly ttl: Option.Option<HashMap.HashMap<string, string>>
+  readonly concurrency: number
+  readonly includeRaw: boolean
+  readonly sandbox: boolean
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Validation (all before any request)
+// ---------------------------------------------------------------------------------------------------------------------
+
+const durationPattern = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/
+
+/** Parses `90s`, `5m`, `1h`, `2d`, `250ms`; `0` disables caching for that kind. */
+export const parseDuration = (text: string): Option.Option<Duration.Duration> => {
+  const trimmed = text.trim()
+  if (trimmed === "0") return Option.some(Duration.zero)
+  const match = durationPattern.exec(trimmed)
+  if (match === null) return Option.none()
+  const amount = Number(match[1])
+  const unit = match[2] as "ms" | "s" | "m" | "h" | "d"
+  const millis = amount * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit]
+  return Option.some(Duration.millis(millis))
+}
+
+/** The TTLs given with `--ttl`; every problem is reported at once. */
+export const parseTtl = (
+  entries: Option.Option<HashMap.HashMap<string, string>>
+): Effect.Effect<{ readonly account?: Duration.Duration; readonly not_found?: Duration.Duration }, UsageError> => {
+  if (Option.isNone(entries)) return Effect.succeed({})
+  const result: { account?: Duration.Duration; not_found?: Duration.Duration } = {}
+  const problems: Array<string> = []
+  for (const [key, value] of entries.value) {
+    if (key !== "account" && key !== "not_found") {
+      problems.push(`--ttl ${key}=${value}: unknown kind "${key}" (expected account or not_found)`)
+      continue
+    }
+    const duration = parseDuration(value)
+    if (Option.isNone(duration)) {
+      problems.push(`--ttl ${key}=${value}: "${value}" is not a duration (expected e.g. 90s, 5m, 1h, 2d)`)
+      continue
+    }
+    result[key] = duration.value
+  }
+  return problems.length > 0 ? Effect.fail(new UsageError({ reason: problems.join("\n") })) : Effect.succeed(result)
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// The run
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** The line number, or argument position, is added to the reason so a bad line can be found in the input. */
+const toInvalidIndicator = (entry: Input.Invalid): Indicator.InvalidIndicator =>
+  new Indicator.InvalidIndicator({
+    type: "account",
+    value: entry.value,
+    reason: `${entry.reason} (${Input.describeOrigin(entry.origin)})`
+  })
+
+/** Enriches the entries and prints the results; the heart of the command, separate from its wiring for tests. */
+export const enrichAndPrint = (options: {
+  readonly entries: Stream.Stream<Input.Entry, Input.InputError, FileSystem.FileSystem>
+  readonly format: Output.Format
+  readonly concurrency: number
+  readonly total: Effect.Effect<Option.Option<number>, never, FileSystem.FileSystem>
+  readonly totalKnown: number | undefined
+}): Effect.Effect<void, EnrichmentsFailed | Input.InputError, Enricher.Enricher | FileSystem.FileSystem> =>
+  Effect.scoped(Effect.gen(function*() {
+    const enricher = yield* Enricher.Enricher
+    const stop = yield* Deferred.make<void>()
+    const formatter = Output.make(options.format)
+    const progress = yield* Progress.make({ total: options.totalKnown })
+    if (options.totalKnown === undefined) {
+      yield* options.total.pipe(
+        Effect.tap(Option.match({ onNone: () => {}, onSome: (total) => progress.setTotal(total) })),
+        Effect.forkScoped
+      )
+    }
+    let printed = 0
+    let failed = 0
+    let abandoned = 0
+
+    const enrichEntry = (entry: Input.Entry) => {
+      if (entry._tag === "Invalid") return Effect.succeed(Option.some(enricher.invalid(toInvalidIndicator(entry))))
+      return enricher.enrich(entry.indicator).pipe(
+        Effect.map(Option.some),
+        // After Ctrl-C, work in flight is abandoned rather than awaited (a rate-limit wait can last a minute).
+        Effect.raceFirst(Effect.as(Deferred.await(stop), Option.none<EnrichmentResult>())),
+        Effect.tap((result) => {
+          if (Option.isNone(result)) abandoned++
+        })
+      )
+    }
+
+    const work = options.entries.pipe(
+      Stream.interruptWhen(Deferred.await(stop)),
+      Stream.mapEffect(enrichEntry, { concurrency: options.concurrency }),
+      Stream.filterMap(identity),
+      Stream.map((result) => {
+        const isFailed = Output.isFailed(result)
+        printed++
+        if (isFailed) failed++
+        progress.tick(isFailed)
+        return formatter.push(result)
+      }),
+      Stream.mapChunks((texts) => Chunk.of(Chunk.join(texts, ""))),
+      Stream.runForEach(Stdout.write),
+      // The input may fail mid-way (a read error): close the output anyway, so what was printed stays parseable.
+      Effect.ensuring(Effect.suspend(() => Stdout.write(formatter.end())))
+    )
+
+    const fiber = yield* Effect.fork(work)
+    yield* Fiber.join(fiber).pipe(
+      Effect.onInterrupt(() =>
+        Deferred.succeed(stop, undefined).pipe(
+          Effect.zipRight(Fiber.await(fiber)),
+          Effect.zipRight(Effect.sync(() => {
+            process.stderr.write(`enrich: ${new Interrupted({ printed, abandoned }).message}\n`)
+          }))
+        )
+      )
+    )
+    if (failed > 0) return yield* new EnrichmentsFailed({ failed, total: printed })
+  }))
+
+const run = (flags: Flags) =>
+  Effect.gen(function*() {
+    if (flags.indicators.length === 0 && Option.isNone(flags.input)) {
+      return yield* new UsageError({
+        reason: "nothing to enrich: give accounts as arguments (enrich account jsmith) or --input FILE (- for stdin)"
+      })
+    }
+    if (!Number.isInteger(flags.concurrency) || flags.concurrency < 1 || flags.concurrency > 256) {
+      return yield* new UsageError({ reason: `--concurrency ${flags.concurrency}: expected a number from 1 to 256` })
+    }
+    const ttls = yield* parseTtl(flags.ttl)
+    const inputPath = Option.getOrUndefined(flags.input)
+    if (inputPath !== undefined) {
+      yield* Input.checkReadable(inputPath).pipe(
+        Effect.mapError((error) => new UsageError({ reason: `--input: ${error.message}` }))
+      )
+    }
+    const ruleSet: MaliceRules.RuleSet | undefined = Option.isSome(flags.rules)
+      ? yield* Wiring.loadRules(flags.rules.value)
+      : undefined
+    const enricherLayer = yield* Wiring.enricherLayer({
+      sandbox: flags.sandbox,
+      cache: flags.cache,
+      includeRaw: flags.includeRaw,
+      rules: ruleSet,
+      cacheTtl: ttls.account,
+      notFoundTtl: ttls.not_found
+    })
+    const outputFormat = Option.getOrElse(
+      flags.format,
+      (): Output.Format => inputPath === undefined ? "json" : "ndjson"
+    )
+    const totalKnown = inputPath === undefined ? flags.indicators.length : undefined
+    const total = inputPath === undefined || inputPath === "-"
+      ? Effect.succeed(Option.none<number>())
+      : Input.countFile(inputPath).pipe(
+        Effect.map((count) => Option.some(count + flags.indicators.length)),
+        Effect.orElseSucceed(() => Option.none<number>())
+      )
+    yield* enrichAndPrint({
+      entries: Input.entries({ arguments: flags.indicators, input: inputPath }),
+      format: outputFormat,
+      concurrency: flags.concurrency,
+      total,
+      totalKnown
+    }).pipe(Effect.provide(enricherLayer))
+  }).pipe(Effect.scoped)
+
+/** The `account` command. */
+export const command = Command.make("account", {
+  indicators,
+  input,
+  format,
+  rules,
+  cache,
+  ttl,
+  concurrency,
+  includeRaw,
+  sandbox
+}, run).pipe(
+  Command.withDescription(Help.describe(
+    [
+      "Enrich accounts with their Okta identity context: status, groups, MFA, admin roles, last login, and a verdict " +
+      "from your malice rules. Results go to stdout in input order; logs and progress to stderr.",
+      "Exit codes: 0 every account answered (found or not found), 1 some failed (every result is still printed), " +
+      "2 usage or configuration error (nothing was sent), 130 interrupted (finished results are printed).",
+      "Configuration: OKTA_DOMAIN and OKTA_API_TOKEN from the environment or a .env file in the working directory " +
+      "(the environment wins; --sandbox wins over both)."
+    ],
+    [
+      ["enrich account jsmith --sandbox", "try it without an Okta org"],
+      ["enrich account jsmith@example.com 00u1a2b3c4d5e6f7g8h9", "several accounts, printed as a JSON array"],
+      ["enrich account --input accounts.txt --format csv > out.csv", "a file of accounts, one per line, as CSV"],
+      ["cut -d, -f3 alerts.csv | enrich account --input - --format ndjson", "accounts from stdin"],
+      ["enrich account jsmith --rules rules.json --format table", "verdicts from your malice rules, as a table"],
+      ["enrich account jsmith --cache none --ttl not_found=1m --log-level debug", "no cache, debug logs on stderr"]
+    ]
+  ))
+)

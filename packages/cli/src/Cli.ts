@@ -1,0 +1,34 @@
+/**
+ * The `enrich` command tree.
+ *
+ * @since 0.1.0
+ */
+import * as Command from "@effect/cli/Command"
+import * as AccountCommand from "./AccountCommand.js"
+import * as Help from "./Help.js"
+import * as RulesCommand from "./RulesCommand.js"
+import * as SandboxCommand from "./SandboxCommand.js"
+
+/** The version, defined when the CLI is bundled. */
+export const version: string = process.env.ENRICH_VERSION ?? "0.0.0-dev"
+
+/** The root command. */
+export const enrich = Command.make("enrich").pipe(
+  Command.withDescription(Help.describe(
+    [
+      "Identity context for accounts seen in security alerts: is it active, an admin, enrolled in MFA, in sensitive " +
+      "groups, compromised? First provider: Okta. Run `enrich <command> --help` for each command."
+    ],
+    [
+      ["enrich account jsmith --sandbox", "try it against the bundled sandbox org"],
+      ["enrich account jsmith@company.com", "a real lookup (OKTA_DOMAIN and OKTA_API_TOKEN in the env or .env)"],
+      ["enrich rules check rules.json", "validate malice rules"],
+      ["enrich sandbox serve", "run the sandbox org for other tools"],
+      ["enrich --completions bash > ~/.local/share/bash-completion/completions/enrich", "shell completions"]
+    ]
+  )),
+  Command.withSubcommands([AccountCommand.command, RulesCommand.command, SandboxCommand.command])
+)
+
+/** Runs the CLI on `process.argv`. */
+export const run = Command.run(enrich, { name: "enrich", version })

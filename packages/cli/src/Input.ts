@@ -1,0 +1,218 @@
+/**
+ * Where indicators come from: command-line arguments, a file, or standard input, one per line.
+ *
+ * Reading is a `Stream`: lines are split as bytes arrive and never held all at once, so a million-line file uses the
+ * same memory as a ten-line one. Blank lines and `#` comments are skipped. A line that is not a valid indicator
+ * (too long, control characters) becomes an {@link Invalid} entry in its place: the batch goes on.
+ *
+ * @since 0.1.0
+ */
+import * as NodeStream from "@effect/platform-node/NodeStream"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Indicator from "@enrich/core/Indicator"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+
+/** Where an entry came from: `argument 2`, `line 17` of a file, `line 3` of stdin. */
+export interface Origin {
+  readonly source: "argument" | "file" | "stdin"
+  /** 1-based position: the argument's index among the indicators, or the line number. */
+  readonly position: number
+}
+
+/** A valid indicator, normalized. */
+export class Valid extends Data.TaggedClass("Valid")<{
+  readonly origin: Origin
+  readonly indicator: Indicator.Indicator
+}> {}
+
+/** An input that is not a valid indicator; it becomes a failed record in its place. */
+export class Invalid extends Data.TaggedClass("Invalid")<{
+  readonly origin: Origin
+  /** The offending text, escaped and cut to a printable length. */
+  readonly value: string
+  readonly reason: string
+}> {
+  /** `line 3: invalid account indicator "…": the value contains control characters` */
+  get message(): string {
+    return `${describeOrigin(this.origin)}: invalid account indicator ${JSON.stringify(this.value)}: ${this.reason}`
+  }
+}
+
+/** One input, in input order. */
+export type Entry = Valid | Invalid
+
+/** The input file or stdin could not be read. */
+export class InputError extends Schema.TaggedError<InputError>()("InputError", {
+  path: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `cannot read ${this.path === "-" ? "standard input" : this.path}: ${this.reason}`
+  }
+}
+
+/** `argument 2`, `line 17`. */
+export const describeOrigin = (origin: Origin): string =>
+  origin.source === "argument" ? `argument ${origin.position}` : `line ${origin.position}`
+
+/**
+ * Lines longer than this are not kept whole: they are reported as too long without being buffered, so one
+ * gigabyte-long line cannot exhaust memory.
+ */
+export const maxLineLength = 4096
+
+/** A line of text as read: at most {@link maxLineLength} characters of it, and its real length. */
+export interface Line {
+  readonly text: string
+  readonly length: number
+}
+
+/**
+ * Splits a stream of text into lines (`\n` or `\r\n`), keeping at most `maxLength` characters of each line, so memory
+ * stays bounded whatever the input. A final line without a newline is kept; a leading byte-order mark is dropped.
+ */
+export const splitLines = (maxLength: number = maxLineLength) => <E, R>(self: Stream.Stream<string, E, R>) =>
+  Stream.suspend(() => {
+    let partial = ""
+    let length = 0
+    let first = true
+    const append = (piece: string) => {
+      if (partial.length < maxLength + 1) partial += piece.slice(0, maxLength + 1 - partial.length)
+      length += piece.length
+    }
+    const finish = (): Line => {
+      let text = partial
+      let textLength = length
+      if (first) {
+        first = false
+        if (text.charCodeAt(0) === 0xfeff) {
+          text = text.slice(1)
+          textLength -= 1
+        }
+      }
+      if (text.endsWith("\r") && textLength === text.length) {
+        text = text.slice(0, -1)
+        textLength -= 1
+      }
+      partial = ""
+      length = 0
+      return { text, length: textLength }
+    }
+    return self.pipe(
+      Stream.mapConcat((chunk) => {
+        const lines: Array<Line> = []
+        let start = 0
+        for (let index = chunk.indexOf("\n"); index !== -1; index = chunk.indexOf("\n", start)) {
+          append(chunk.slice(start, index))
+          lines.push(finish())
+          start = index + 1
+        }
+        if (start < chunk.length) append(chunk.slice(start))
+        return lines
+      }),
+      Stream.concat(Stream.suspend(() => length > 0 ? Stream.make(finish()) : Stream.empty))
+    )
+  })
+
+const printable = (value: string): string => {
+  const shown = value.length > 80 ? `${value.slice(0, 80)}…` : value
+  return JSON.stringify(shown).slice(1, -1)
+}
+
+/** Validates and normalizes one value as an `account` indicator. */
+export const toEntry = (value: string, origin: Origin): Entry =>
+  Effect.runSync(
+    Indicator.account(value).pipe(
+      Effect.match({
+        onFailure: (error): Entry => new Invalid({ origin, value: error.value, reason: error.reason }),
+        onSuccess: (indicator): Entry => new Valid({ origin, indicator })
+      })
+    )
+  )
+
+/** Turns one line into an entry; `undefined` for blank lines and `#` comments. */
+export const parseLine = (line: Line, origin: Origin): Entry | undefined => {
+  if (line.length > line.text.length) {
+    return new Invalid({
+      origin,
+      value: printable(line.text),
+      reason: `the line is ${line.length} characters long (at most ${Indicator.maxLength})`
+    })
+  }
+  const trimmed = line.text.trim()
+  if (trimmed.length === 0 || trimmed.startsWith("#")) return undefined
+  return toEntry(line.text, origin)
+}
+
+/** Entries from a stream of text (a file or stdin), numbered by line. */
+export const fromText = <E, R>(
+  text: Stream.Stream<string, E, R>,
+  source: "file" | "stdin"
+): Stream.Stream<Entry, E, R> =>
+  text.pipe(
+    splitLines(),
+    Stream.zipWithIndex,
+    Stream.filterMap(([line, index]) => {
+      const entry = parseLine(line, { source, position: index + 1 })
+      return entry === undefined ? Option.none() : Option.some(entry)
+    })
+  )
+
+/** Entries from command-line arguments. Arguments are never comments: `#x` is looked up as given. */
+export const fromArguments = (values: ReadonlyArray<string>): Stream.Stream<Entry> =>
+  Stream.fromIterable(values).pipe(
+    Stream.zipWithIndex,
+    Stream.map(([value, index]) => toEntry(value, { source: "argument", position: index + 1 }))
+  )
+
+/** The text of standard input, decoded as UTF-8. */
+export const stdinText: Stream.Stream<string, InputError> = NodeStream.fromReadable<InputError, Uint8Array>(
+  () => process.stdin,
+  (error) => new InputError({ path: "-", reason: String((error as Error)?.message ?? error) })
+).pipe(Stream.decodeText())
+
+/** The text of a file, decoded as UTF-8. */
+export const fileText = (path: string): Stream.Stream<string, InputError, FileSystem.FileSystem> =>
+  Stream.unwrap(Effect.map(FileSystem.FileSystem, (fs) => fs.stream(path))).pipe(
+    Stream.mapError((error) => new InputError({ path, reason: error.message })),
+    Stream.decodeText()
+  )
+
+/** Fails with {@link InputError} unless `path` is a readable file (or `-`); checked before any request is sent. */
+export const checkReadable = (path: string): Effect.Effect<void, InputError, FileSystem.FileSystem> =>
+  path === "-" ? Effect.void : Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const info = yield* fs.stat(path).pipe(
+      Effect.mapError((error) =>
+        new InputError({
+          path,
+          reason: error._tag === "SystemError" && error.reason === "NotFound" ? "no such file" : error.message
+        })
+      )
+    )
+    if (info.type === "Directory") return yield* new InputError({ path, reason: "it is a directory" })
+    yield* fs.access(path, { readable: true }).pipe(
+      Effect.mapError(() => new InputError({ path, reason: "permission denied" }))
+    )
+  })
+
+/**
+ * Every entry, in input order: the arguments first, then the lines of `--input` (`-` for stdin).
+ */
+export const entries = (options: {
+  readonly arguments: ReadonlyArray<string>
+  readonly input?: string | undefined
+}): Stream.Stream<Entry, InputError, FileSystem.FileSystem> => {
+  const args = fromArguments(options.arguments)
+  if (options.input === undefined) return args
+  const text = options.input === "-" ? stdinText : fileText(options.input)
+  return Stream.concat(args, fromText(text, options.input === "-" ? "stdin" : "file"))
+}
+
+/** Counts the entries a file would give (for the progress bar's total), reading it once with constant memory. */
+export const countFile = (path: string): Effect.Effect<number, InputError, FileSystem.FileSystem> =>
+  Stream.runCount(fromText(fileText(path), "file"))

@@ -1,0 +1,114 @@
+/**
+ * How `enrich account` assembles the library: configuration (flags, environment, `.env`), the malice rules, the
+ * Okta client and provider, the cache and the Enricher. Every configuration problem surfaces here, as a
+ * {@link UsageError} (exit 2), before any request is sent.
+ *
+ * @since 0.1.0
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import * as Enricher from "@enrich/core/Enricher"
+import * as EnrichmentCache from "@enrich/core/EnrichmentCache"
+import * as MaliceRules from "@enrich/core/MaliceRules"
+import * as OktaClient from "@enrich/okta/OktaClient"
+import * as OktaProvider from "@enrich/okta/OktaProvider"
+import * as Config from "effect/Config"
+import type * as ConfigProvider from "effect/ConfigProvider"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import { UsageError } from "./CliError.js"
+import * as EnvConfig from "./EnvConfig.js"
+import * as Logging from "./Logging.js"
+import * as SandboxCommand from "./SandboxCommand.js"
+
+/** Loads and validates a malice rules file; every problem is listed, each with its JSON path. */
+export const loadRules = (path: string): Effect.Effect<MaliceRules.RuleSet, UsageError, FileSystem.FileSystem> =>
+  MaliceRules.load(path).pipe(
+    Effect.mapError((error) => new UsageError({ reason: `--rules ${path}: ${error.message}` }))
+  )
+
+/** What the Enricher is built from. */
+export interface Options {
+  readonly sandbox: boolean
+  readonly cache: "memory" | "none"
+  readonly includeRaw: boolean
+  readonly rules: MaliceRules.RuleSet | undefined
+  readonly cacheTtl: Duration.Duration | undefined
+  readonly notFoundTtl: Duration.Duration | undefined
+  /** The working directory, where `.env` is read. Default: `process.cwd()`. */
+  readonly cwd?: string | undefined
+}
+
+const required = (name: string, example: string) =>
+  Config.option(Config.string(name)).pipe(
+    Effect.mapError((error) => new UsageError({ reason: `${name}: ${error.message}` })),
+    Effect.flatMap(Option.match({
+      onNone: () =>
+        Effect.fail(
+          new UsageError({
+            reason: `${name} is not set: set it in the environment or in a .env file in the working directory ` +
+              `(${name}=${example}), or try --sandbox`
+          })
+        ),
+      onSome: (value) =>
+        value.trim() === "" ? Effect.fail(new UsageError({ reason: `${name} is set but empty` })) : Effect.void
+    }))
+  )
+
+/** Reads the configuration and checks that what Okta needs is there; registers the token for log scrubbing. */
+const checkConfig = (provider: ConfigProvider.ConfigProvider) =>
+  Effect.gen(function*() {
+    yield* required("OKTA_DOMAIN", "company.okta.com")
+    yield* required("OKTA_API_TOKEN", "<your read-only admin's API token>")
+    const token = yield* Config.redacted("OKTA_API_TOKEN").pipe(Effect.orDie)
+    Logging.registerSecret(Redacted.value(token))
+    const domain = yield* Config.string("OKTA_DOMAIN").pipe(Effect.orDie)
+    yield* Effect.logDebug("configuration").pipe(Effect.annotateLogs({ OKTA_DOMAIN: domain, OKTA_API_TOKEN: token }))
+  }).pipe(Effect.withConfigProvider(provider))
+
+/**
+ * Builds the Enricher (Okta provider, cache) for the lifetime of the scope, starting the sandbox first with
+ * `--sandbox`. Returns it as a Layer that is already built: configuration errors have surfaced by then.
+ */
+export const enricherLayer = (
+  options: Options
+): Effect.Effect<Layer.Layer<Enricher.Enricher>, UsageError, FileSystem.FileSystem | Scope.Scope> =>
+  Effect.gen(function*() {
+    let overrides: Record<string, string> | undefined
+    if (options.sandbox) {
+      const sandbox = yield* SandboxCommand.start({})
+      overrides = { OKTA_DOMAIN: sandbox.url, OKTA_API_TOKEN: Redacted.value(sandbox.token) }
+      yield* Effect.logInfo(`sandbox Okta org listening on ${sandbox.url}`)
+    }
+    const provider = yield* EnvConfig.configProvider({ cwd: options.cwd ?? process.cwd(), overrides }).pipe(
+      Effect.mapError((error) => new UsageError({ reason: error.message }))
+    )
+    yield* checkConfig(provider)
+
+    const providerOptions = yield* Config.unwrap(OktaProvider.config).pipe(
+      Effect.withConfigProvider(provider),
+      Effect.mapError((error) => new UsageError({ reason: error.message }))
+    )
+    const oktaProvider = OktaProvider.layer({
+      ...providerOptions,
+      ...(options.rules !== undefined ? { rules: options.rules } : {}),
+      ...(options.cacheTtl !== undefined ? { cacheTtl: options.cacheTtl } : {}),
+      ...(options.notFoundTtl !== undefined ? { notFoundTtl: options.notFoundTtl } : {})
+    }).pipe(
+      Layer.provide(OktaClient.layerConfig()),
+      Layer.provide(FetchHttpClient.layer),
+      Layer.provide(Layer.setConfigProvider(provider))
+    )
+    const layer = Enricher.layerWith({ includeRaw: options.includeRaw }, OktaProvider.OktaProvider).pipe(
+      Layer.provide(oktaProvider),
+      Layer.provide(options.cache === "memory" ? EnrichmentCache.layerMemory() : EnrichmentCache.layerNone)
+    )
+    const context = yield* Layer.build(layer).pipe(
+      Effect.mapError((error) => new UsageError({ reason: error.message }))
+    )
+    return Layer.succeedContext(context)
+  })
