@@ -1,2 +1,230 @@
-/** @since 0.1.0 */
-export {}
+/**
+ * The Enricher: asks every provider about an indicator, through the cache, and gives one result with the worst
+ * verdict. It never fails: a provider that cannot answer gets a `failed` result and the others still answer.
+ *
+ * @since 0.1.0
+ */
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Predicate from "effect/Predicate"
+import * as Stream from "effect/Stream"
+import * as EnrichmentCache from "./EnrichmentCache.js"
+import type { EnrichmentResult } from "./EnrichmentResult.js"
+import * as Indicator from "./Indicator.js"
+import * as MaliceRules from "./MaliceRules.js"
+import * as Provider from "./Provider.js"
+import * as ProviderResult from "./ProviderResult.js"
+import * as Verdict from "./Verdict.js"
+
+/** Options of the Enricher. */
+export interface Options {
+  /** Put each provider's raw responses in its result (`raw`). Default false: they can be large. */
+  readonly includeRaw?: boolean | undefined
+}
+
+/**
+ * An item of {@link Service.enrichAll}: an indicator, or the error an input line gave when it was decoded. Errors
+ * become failed records in place (see {@link Service.invalid}), so one bad line never stops a batch. Build items
+ * with `Indicator.decode(line).pipe(Effect.merge)`.
+ */
+export type Input = Indicator.Indicator | Indicator.InvalidIndicator
+
+/** Options of {@link Service.enrichAll}. */
+export interface EnrichAllOptions {
+  /** How many indicators are enriched at once. Default {@link defaultConcurrency}. */
+  readonly concurrency?: number | undefined
+}
+
+/** The default number of indicators {@link Service.enrichAll} enriches at once. */
+export const defaultConcurrency = 8
+
+/** The Enricher service. */
+export interface Service {
+  /** The providers asked, in the order their results appear. */
+  readonly providers: ReadonlyArray<Provider.Provider>
+  /**
+   * Enriches one indicator (normalizing it first): every provider that handles its type is asked concurrently,
+   * others are `skipped`. Never fails: a provider error, or a crash (logged), gives that provider a `failed` result.
+   */
+  readonly enrich: (indicator: Indicator.Indicator) => Effect.Effect<EnrichmentResult>
+  /**
+   * Enriches a stream of indicators, `concurrency` at a time, emitting results in input order. Memory stays bounded
+   * by the concurrency, whatever the length of the stream. Invalid inputs become failed records in place.
+   */
+  readonly enrichAll: <E, R>(
+    inputs: Stream.Stream<Input, E, R>,
+    options?: EnrichAllOptions
+  ) => Stream.Stream<EnrichmentResult, E, R>
+  /**
+   * The record of an input that is not a valid indicator: `verdict: "Pending"`, `error` with the reason, and a
+   * `failed` result with the same message for every provider.
+   */
+  readonly invalid: (error: Indicator.InvalidIndicator) => EnrichmentResult
+}
+
+/** The Enricher. Requires an {@link EnrichmentCache.EnrichmentCache} (memory, none, or a shared store). */
+export class Enricher extends Context.Tag("@enrich/core/Enricher")<Enricher, Service>() {}
+
+/** The message of a provider that crashed; the defect itself goes to the log, where it can be investigated. */
+const crashMessage = (provider: Provider.Provider): string =>
+  `the ${provider.name} provider failed unexpectedly (an internal error, not an answer from ${provider.name}); ` +
+  `see the error log for details`
+
+/**
+ * Builds the record of an invalid input for the given providers: see {@link Service.invalid}.
+ */
+export const invalid = (
+  providers: ReadonlyArray<Provider.Provider>,
+  error: Indicator.InvalidIndicator
+): EnrichmentResult => ({
+  indicator: { type: error.type, value: error.value },
+  verdict: "Pending",
+  enrichment: Object.fromEntries(providers.map((provider) => [provider.name, ProviderResult.failed(error.message)])),
+  error: error.message
+})
+
+/**
+ * Builds an Enricher over the given providers. Dies when two providers share a name (their results would collide).
+ */
+export const make = (
+  providers: ReadonlyArray<Provider.Provider>,
+  options?: Options
+): Effect.Effect<Service, never, EnrichmentCache.EnrichmentCache> =>
+  Effect.gen(function*() {
+    const names = providers.map((provider) => provider.name)
+    const duplicate = names.find((name, i) => names.indexOf(name) !== i)
+    if (duplicate !== undefined) {
+      return yield* Effect.dieMessage(`Enricher: two providers are named "${duplicate}"; names must be unique`)
+    }
+    const cache = yield* EnrichmentCache.EnrichmentCache
+    const includeRaw = options?.includeRaw ?? false
+
+    const toResult = (provider: Provider.Provider, outcome: EnrichmentCache.Outcome, now: number) => {
+      const { enriched_at, lookup } = outcome.value
+      // Rules run after the cache, so new rules apply to cached answers without a flush.
+      const { matchedRule, verdict } = MaliceRules.evaluate(provider.rules, lookup, now)
+      const result: ProviderResult.ProviderResult = {
+        status: "success",
+        success: true,
+        extracted: lookup._tag === "Found" ? lookup.extracted : { found: false },
+        enriched_at,
+        cache_hit: outcome.hit,
+        verdict,
+        matched_rule: matchedRule,
+        error_message: null,
+        ...(lookup._tag === "Found" && lookup.isPartial ? { warnings: lookup.warnings } : {}),
+        ...(includeRaw ? { raw: lookup._tag === "Found" ? lookup.raw : null } : {})
+      }
+      return result
+    }
+
+    const ask = (
+      provider: Provider.Provider,
+      indicator: Indicator.Indicator
+    ): Effect.Effect<ProviderResult.ProviderResult> => {
+      if (!Provider.supports(provider, indicator.type)) {
+        return Effect.succeed(
+          ProviderResult.skipped(`the ${provider.name} provider does not handle ${indicator.type} indicators`)
+        )
+      }
+      const compute = Effect.flatMap(provider.enrich(indicator), (lookup) =>
+        Effect.map(Clock.currentTimeMillis, (now): EnrichmentCache.Entry => ({
+          lookup,
+          enriched_at: new Date(now).toISOString()
+        })))
+      return cache.getOrCompute(
+        EnrichmentCache.key(provider, indicator),
+        compute,
+        (entry) =>
+          Provider.ttlOf(provider, indicator.type, entry.lookup)
+      ).pipe(
+        Effect.flatMap((outcome) =>
+          Effect.map(Clock.currentTimeMillis, (now) => toResult(provider, outcome, now))
+        ),
+        Effect.catchAllCause((cause) => {
+          if (Cause.isInterruptedOnly(cause)) return Effect.failCause(Cause.stripFailures(cause))
+          const failure = Cause.failureOption(cause)
+          if (failure._tag === "Some") return Effect.succeed(ProviderResult.failed(failure.value.message))
+          return Effect.logError(`the ${provider.name} provider crashed`, cause).pipe(
+            Effect.annotateLogs({ provider: provider.name, indicator_type: indicator.type }),
+            Effect.as(ProviderResult.failed(crashMessage(provider)))
+          )
+        })
+      )
+    }
+
+    const enrichValid = (indicator: Indicator.Indicator): Effect.Effect<EnrichmentResult> =>
+      Effect.map(
+        Effect.forEach(providers, (provider) => ask(provider, indicator), {
+          // Forking costs time; a single provider has nothing to run alongside.
+          concurrency: providers.length > 1 ? "unbounded" : 1
+        }),
+        (results) => ({
+          indicator: { type: indicator.type, value: indicator.value },
+          verdict: Verdict.worst(results.map((result) => result.verdict)),
+          enrichment: Object.fromEntries(results.map((result, i) => [providers[i].name, result]))
+        })
+      )
+
+    const enrich = (indicator: Indicator.Indicator): Effect.Effect<EnrichmentResult> =>
+      Indicator.normalize(indicator.type, indicator.value).pipe(
+        Effect.matchEffect({
+          onFailure: (error) => Effect.succeed(invalid(providers, error)),
+          onSuccess: (value) =>
+            enrichValid(
+              value === indicator.value ? indicator : new Indicator.Indicator({ type: indicator.type, value })
+            )
+        })
+      )
+
+    const enrichInput = (input: Input): Effect.Effect<EnrichmentResult> =>
+      Predicate.isTagged(input, "InvalidIndicator")
+        ? Effect.succeed(invalid(providers, input as Indicator.InvalidIndicator))
+        : enrich(input as Indicator.Indicator)
+
+    return Enricher.of({
+      providers,
+      enrich,
+      enrichAll: (inputs, options) => {
+        const concurrency = Math.max(1, Math.floor(options?.concurrency ?? defaultConcurrency))
+        // mapEffect with a numeric concurrency emits in input order and holds at most about 2 x concurrency items.
+        return Stream.mapEffect(inputs, enrichInput, { concurrency })
+      },
+      invalid: (error) => invalid(providers, error)
+    })
+  })
+
+/** An Enricher over plain provider values. */
+export const layerProviders = (
+  providers: ReadonlyArray<Provider.Provider>,
+  options?: Options
+): Layer.Layer<Enricher, never, EnrichmentCache.EnrichmentCache> => Layer.effect(Enricher, make(providers, options))
+
+/**
+ * An Enricher over providers given as services, with options: `Enricher.layerWith({ includeRaw: true },
+ * OktaProvider.OktaProvider)`.
+ */
+export const layerWith = <const Tags extends ReadonlyArray<Context.Tag<any, Provider.Provider>>>(
+  options: Options,
+  ...tags: Tags
+): Layer.Layer<Enricher, never, EnrichmentCache.EnrichmentCache | Context.Tag.Identifier<Tags[number]>> =>
+  Layer.effect(
+    Enricher,
+    Effect.flatMap(
+      Effect.forEach(tags, (tag) => tag) as Effect.Effect<
+        ReadonlyArray<Provider.Provider>,
+        never,
+        Context.Tag.Identifier<Tags[number]>
+      >,
+      (providers) => make(providers, options)
+    )
+  )
+
+/** An Enricher over providers given as services: `Enricher.layer(OktaProvider.OktaProvider)`. */
+export const layer = <const Tags extends ReadonlyArray<Context.Tag<any, Provider.Provider>>>(
+  ...tags: Tags
+): Layer.Layer<Enricher, never, EnrichmentCache.EnrichmentCache | Context.Tag.Identifier<Tags[number]>> =>
+  layerWith({}, ...tags)

@@ -3,6 +3,7 @@
  */
 export * as Enricher from "./Enricher.js"
 export * as EnrichmentCache from "./EnrichmentCache.js"
+export * as EnrichmentResult from "./EnrichmentResult.js"
 export * as Indicator from "./Indicator.js"
 export * as MaliceRules from "./MaliceRules.js"
 export * as Provider from "./Provider.js"

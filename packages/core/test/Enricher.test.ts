@@ -1,0 +1,363 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Enricher from "@enrich/core/Enricher"
+import * as EnrichmentCache from "@enrich/core/EnrichmentCache"
+import * as EnrichmentResult from "@enrich/core/EnrichmentResult"
+import * as Indicator from "@enrich/core/Indicator"
+import * as MaliceRules from "@enrich/core/MaliceRules"
+import * as Provider from "@enrich/core/Provider"
+import { FakeProvider } from "@enrich/core/testing"
+import * as Verdict from "@enrich/core/Verdict"
+import { Chunk, Effect, Fiber, Layer, Logger, Option, Stream, TestClock } from "effect"
+
+/** Rules giving a fixed verdict (found / not found), whatever the interpreter's rule syntax. */
+const verdicts = (found: Verdict.Verdict, notFound: Verdict.Verdict = "Pending"): MaliceRules.RuleSet => ({
+  ...MaliceRules.empty,
+  defaultVerdict: found,
+  notFoundVerdict: notFound
+})
+
+const jsmith = new Indicator.Indicator({ type: "account", value: "jsmith@example.com" })
+const active = FakeProvider.found({ status: "ACTIVE" }, { raw: { id: "00u1", status: "ACTIVE" } })
+
+const withMemoryCache = Effect.provide(EnrichmentCache.layerMemory())
+
+describe("Enricher", () => {
+  it.effect("gives the product page's result shape: success, extracted, enriched_at, no raw by default", () =>
+    Effect.gen(function*() {
+      const okta = FakeProvider.make({ name: "okta", lookups: { "jsmith@example.com": active } })
+      const enricher = yield* Enricher.make([okta])
+      yield* TestClock.setTime(Date.parse("2025-01-15T10:30:06Z"))
+      const result = yield* enricher.enrich(jsmith)
+      expect(result).toStrictEqual({
+        indicator: { type: "account", value: "jsmith@example.com" },
+        verdict: "Pending",
+        enrichment: {
+          okta: {
+            status: "success",
+            success: true,
+            extracted: { found: true, status: "ACTIVE" },
+            enriched_at: "2025-01-15T10:30:06.000Z",
+            cache_hit: false,
+            verdict: "Pending",
+            matched_rule: null,
+            error_message: null
+          }
+        }
+      })
+      expect(EnrichmentResult.isComplete(result)).toBe(true)
+    }).pipe(withMemoryCache))
+
+  it.effect("includes raw responses only when asked", () =>
+    Effect.gen(function*() {
+      const okta = FakeProvider.make({ name: "okta", lookups: { "jsmith@example.com": active } })
+      const withRaw = yield* Enricher.make([okta], { includeRaw: true })
+      expect((yield* withRaw.enrich(jsmith)).enrichment.okta.raw).toEqual({ id: "00u1", status: "ACTIVE" })
+      const notFound = yield* withRaw.enrich(new Indicator.Indicator({ type: "account", value: "ghost" }))
+      expect(notFound.enrichment.okta).toHaveProperty("raw", null)
+    }).pipe(withMemoryCache))
+
+  it.effect("reports a not-found as a success with extracted { found: false } and the not-found verdict", () =>
+    Effect.gen(function*() {
+      const okta = FakeProvider.make({ name: "okta", rules: verdicts("Benign", "Suspicious") })
+      const enricher = yield* Enricher.make([okta])
+      const result = yield* enricher.enrich(jsmith)
+      expect(result.verdict).toBe("Suspicious")
+      expect(result.enrichment.okta).toMatchObject({
+        status: "success",
+        success: true,
+        extracted: { found: false },
+        verdict: "Suspicious",
+        error_message: null
+      })
+    }).pipe(withMemoryCache))
+
+  it.effect("takes the worst verdict across providers", () =>
+    Effect.gen(function*() {
+      const lookups = { "jsmith@example.com": active }
+      const enricher = yield* Enricher.make([
+        FakeProvider.make({ name: "a", lookups, rules: verdicts("Benign") }),
+        FakeProvider.make({ name: "b", lookups, rules: verdicts("Suspicious") }),
+        FakeProvider.make({ name: "c", lookups, rules: verdicts("Pending") })
+      ])
+      const result = yield* enricher.enrich(jsmith)
+      expect(result.verdict).toBe("Suspicious")
+      expect(Object.keys(result.enrichment)).toEqual(["a", "b", "c"])
+      expect(Object.values(result.enrichment).map((r) => r.verdict)).toEqual(["Benign", "Suspicious", "Pending"])
+    }).pipe(withMemoryCache))
+
+  it.effect("asks every provider concurrently", () =>
+    Effect.gen(function*() {
+      const a = FakeProvider.make({ name: "a", latency: "1 second" })
+      const b = FakeProvider.make({ name: "b", latency: "1 second" })
+      const enricher = yield* Enricher.make([a, b])
+      const fiber = yield* Effect.fork(enricher.enrich(jsmith))
+      yield* TestClock.adjust("1 second")
+      const done = yield* Fiber.poll(fiber)
+      expect(Option.isSome(done)).toBe(true)
+      expect(yield* a.maxInFlight).toBe(1)
+      expect(yield* b.calls).toBe(1)
+    }).pipe(withMemoryCache))
+
+  it.effect("isolates a failing provider: a failed result with its message, the others still answer", () =>
+    Effect.gen(function*() {
+      const broken = FakeProvider.make({ name: "broken", failWith: "Okta answered 503 Service Unavailable" })
+      const okta = FakeProvider.make({
+        name: "okta",
+        lookups: { "jsmith@example.com": active },
+        rules: verdicts("Benign")
+      })
+      const enricher = yield* Enricher.make([broken, okta])
+      const result = yield* enricher.enrich(jsmith)
+      expect(result.enrichment.broken).toStrictEqual({
+        status: "failed",
+        success: false,
+        extracted: null,
+        enriched_at: null,
+        cache_hit: false,
+        verdict: "Pending",
+        matched_rule: null,
+        error_message: "Okta answered 503 Service Unavailable"
+      })
+      expect(result.enrichment.okta.status).toBe("success")
+      expect(result.verdict).toBe("Benign")
+      expect(EnrichmentResult.isComplete(result)).toBe(false)
+    }).pipe(withMemoryCache))
+
+  it.effect("turns a crashing provider into a failed result with a generic message, and logs the defect", () =>
+    Effect.gen(function*() {
+      const logs: Array<{ level: string; message: unknown; cause: string }> = []
+      const capture = Logger.make(({ cause, logLevel, message }) =>
+        logs.push({ level: logLevel.label, message, cause: String(cause) })
+      )
+      const crashing = FakeProvider.make({
+        name: "crashing",
+        lookups: { "jsmith@example.com": () => Effect.die(new TypeError("cannot read properties of undefined")) }
+      })
+      const okta = FakeProvider.make({ name: "okta", lookups: { "jsmith@example.com": active } })
+      const enricher = yield* Enricher.make([crashing, okta])
+      const result = yield* enricher.enrich(jsmith).pipe(Effect.provide(Logger.add(capture)))
+      expect(result.enrichment.crashing.status).toBe("failed")
+      expect(result.enrichment.crashing.error_message).toContain("the crashing provider failed unexpectedly")
+      expect(result.enrichment.crashing.error_message).not.toContain("cannot read properties")
+      expect(result.enrichment.okta.status).toBe("success")
+      expect(logs).toHaveLength(1)
+      expect(logs[0].level).toBe("ERROR")
+      expect(String(logs[0].message)).toContain("the crashing provider crashed")
+      expect(logs[0].cause).toContain("cannot read properties of undefined")
+    }).pipe(withMemoryCache))
+
+  it.effect("skips providers that do not handle the indicator type, without asking them", () =>
+    Effect.gen(function*() {
+      const ipOnly = FakeProvider.make({ name: "ipinfo", indicatorTypes: ["ip"], rules: verdicts("Malicious") })
+      const okta = FakeProvider.make({ name: "okta", lookups: { "jsmith@example.com": active } })
+      const enricher = yield* Enricher.make([ipOnly, okta])
+      const result = yield* enricher.enrich(jsmith)
+      expect(result.enrichment.ipinfo).toMatchObject({
+        status: "skipped",
+        success: false,
+        verdict: "Pending",
+        error_message: "the ipinfo provider does not handle account indicators"
+      })
+      expect(yield* ipOnly.calls).toBe(0)
+      expect(result.verdict).toBe("Pending")
+    }).pipe(withMemoryCache))
+
+  it.effect("serves repeated lookups from the cache, keeping the original enriched_at", () =>
+    Effect.gen(function*() {
+      const okta = FakeProvider.make({ name: "okta", lookups: { "jsmith@example.com": active } })
+      const enricher = yield* Enricher.make([okta])
+      const first = yield* enricher.enrich(jsmith)
+      yield* TestClock.adjust("10 minutes")
+      const second = yield* enricher.enrich(jsmith)
+      expect(second.enrichment.okta.cache_hit).toBe(true)
+      expect(second.enrichment.okta.enriched_at).toBe(first.enrichment.okta.enriched_at)
+      expect(second.enrichment.okta.enriched_at).toBe("1970-01-01T00:00:00.000Z")
+      expect(yield* okta.calls).toBe(1)
+    }).pipe(withMemoryCache))
+
+  it.effect("evaluates rules after the cache: new rules give a new verdict on a cache hit", () =>
+    Effect.gen(function*() {
+      const okta = FakeProvider.make({
+        name: "okta",
+        lookups: { "jsmith@example.com": active },
+        rules: verdicts("Benign")
+      })
+      const before = yield* Enricher.make([okta])
+      const after = yield* Enricher.make([Provider.withRules(okta, verdicts("Malicious"))])
+      expect((yield* before.enrich(jsmith)).verdict).toBe("Benign")
+      const result = yield* after.enrich(jsmith)
+      expect(result.enrichment.okta.cache_hit).toBe(true)
+      expect(result.verdict).toBe("Malicious")
+      expect(yield* okta.calls).toBe(1)
+    }).pipe(withMemoryCache))
+
+  it.effect("returns partial results with their warnings and does not cache them", () =>
+    Effect.gen(function*() {
+      const partial = FakeProvider.found({ status: "ACTIVE" }, { warnings: ["MFA factors could not be fetched"] })
+      const okta = FakeProvider.make({ name: "okta", lookups: { "jsmith@example.com": partial } })
+      const enricher = yield* Enricher.make([okta])
+      const first = yield* enricher.enrich(jsmith)
+      expect(first.enrichment.okta).toMatchObject({
+        status: "success",
+        warnings: ["MFA factors could not be fetched"]
+      })
+      const second = yield* enricher.enrich(jsmith)
+      expect(second.enrichment.okta.cache_hit).toBe(false)
+      expect(yield* okta.calls).toBe(2)
+      const complete = FakeProvider.make({ name: "okta", lookups: { "jsmith@example.com": active } })
+      const other = yield* Enricher.make([complete])
+      expect(yield* other.enrich(jsmith)).not.toHaveProperty("enrichment.okta.warnings")
+    }).pipe(withMemoryCache))
+
+  it.effect("normalizes the indicator before looking it up", () =>
+    Effect.gen(function*() {
+      const okta = FakeProvider.make({ name: "okta", lookups: { "jsmith@example.com": active } })
+      const enricher = yield* Enricher.make([okta])
+      const result = yield* enricher.enrich(
+        new Indicator.Indicator({ type: "account", value: "  JSmith@Example.COM " })
+      )
+      expect(result.indicator).toEqual({ type: "account", value: "jsmith@example.com" })
+      expect(result.enrichment.okta.extracted).toEqual({ found: true, status: "ACTIVE" })
+    }).pipe(withMemoryCache))
+
+  it.effect("turns an invalid indicator into a failed record instead of failing", () =>
+    Effect.gen(function*() {
+      const okta = FakeProvider.make({ name: "okta" })
+      const enricher = yield* Enricher.make([okta])
+      const result = yield* enricher.enrich(new Indicator.Indicator({ type: "account", value: "   " }))
+      expect(result.verdict).toBe("Pending")
+      expect(result.error).toBe("invalid account indicator \"   \": the value is empty")
+      expect(result.enrichment.okta).toMatchObject({ status: "failed", error_message: result.error })
+      expect(yield* okta.calls).toBe(0)
+    }).pipe(withMemoryCache))
+
+  it.effect("refuses two providers with the same name", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(
+        Enricher.make([FakeProvider.make({ name: "x" }), FakeProvider.make({ name: "x" })])
+      )
+      expect(exit._tag).toBe("Failure")
+    }).pipe(withMemoryCache))
+
+  describe("enrichAll", () => {
+    it.effect("emits results in input order while enriching concurrently with varying latencies", () =>
+      Effect.gen(function*() {
+        const values = Array.from({ length: 20 }, (_, i) => `user${i}@example.com`)
+        // Earlier inputs are slower, so completion order is the reverse of input order.
+        const okta = FakeProvider.make({
+          name: "okta",
+          lookups: Object.fromEntries(values.map((v) => [v, FakeProvider.found({ login: v })])),
+          latency: (indicator) => `${20 - values.indexOf(indicator.value)} seconds`
+        })
+        const enricher = yield* Enricher.make([okta])
+        const fiber = yield* enricher.enrichAll(
+          Stream.fromIterable(values.map((value) => new Indicator.Indicator({ type: "account", value }))),
+          { concurrency: 5 }
+        ).pipe(Stream.runCollect, Effect.fork)
+        yield* TestClock.adjust("100 seconds")
+        const results = Chunk.toReadonlyArray(yield* Fiber.join(fiber))
+        expect(results.map((r) => r.indicator.value)).toEqual(values)
+        expect(results.map((r) => r.enrichment.okta.extracted?.login)).toEqual(values)
+        expect(yield* okta.maxInFlight).toBe(5)
+      }).pipe(withMemoryCache))
+
+    it.effect("puts invalid inputs in place as failed records and goes on", () =>
+      Effect.gen(function*() {
+        const okta = FakeProvider.make({ name: "okta", lookups: { "jsmith@example.com": active } })
+        const enricher = yield* Enricher.make([okta])
+        const lines = ["jsmith@example.com", "", "ghost"]
+        const inputs = Stream.fromIterable(lines).pipe(
+          Stream.mapEffect((line) => Effect.merge(Indicator.account(line)))
+        )
+        const results = Chunk.toReadonlyArray(yield* Stream.runCollect(enricher.enrichAll(inputs)))
+        expect(results.map((r) => r.error)).toEqual([
+          undefined,
+          "invalid account indicator \"\": the value is empty",
+          undefined
+        ])
+        expect(results.map((r) => r.enrichment.okta.status)).toEqual(["success", "failed", "success"])
+        expect(results[1]).toStrictEqual(enricher.invalid(
+          new Indicator.InvalidIndicator({
+            type: "account",
+            value: "",
+            reason: "the value is empty"
+          })
+        ))
+      }).pipe(withMemoryCache))
+
+    it.effect(
+      "streams 10,000 inputs with bounded memory: only a few items in flight at once",
+      () =>
+        Effect.gen(function*() {
+          const total = 10_000
+          const concurrency = 8
+          let produced = 0
+          let consumed = 0
+          let maxHeld = 0
+          function* inputs() {
+            for (let i = 0; i < total; i++) {
+              produced++
+              yield new Indicator.Indicator({ type: "account", value: `user${i}@example.com` })
+            }
+          }
+          const okta = FakeProvider.make({ name: "okta" })
+          const enricher = yield* Enricher.make([okta])
+          yield* enricher.enrichAll(Stream.fromIteratorSucceed(inputs(), 1), { concurrency }).pipe(
+            Stream.runForEach(() =>
+              Effect.sync(() => {
+                consumed++
+                maxHeld = Math.max(maxHeld, produced - consumed)
+              })
+            )
+          )
+          expect(consumed).toBe(total)
+          expect(maxHeld).toBeLessThanOrEqual(2 * concurrency + 2)
+          expect(yield* okta.maxInFlight).toBeLessThanOrEqual(concurrency)
+          const cache = yield* EnrichmentCache.EnrichmentCache
+          expect(yield* cache.size).toBeLessThanOrEqual(1000)
+        }).pipe(Effect.provide(EnrichmentCache.layerMemory({ capacity: 1000 }))),
+      { timeout: 60_000 }
+    )
+  })
+
+  describe("layers", () => {
+    class OktaProvider extends Effect.Tag("test/OktaProvider")<OktaProvider, Provider.Provider>() {}
+
+    it.effect("builds from provider Tags with Enricher.layer", () =>
+      Effect.gen(function*() {
+        const enricher = yield* Enricher.Enricher
+        expect(enricher.providers.map((p) => p.name)).toEqual(["okta"])
+        expect((yield* enricher.enrich(jsmith)).enrichment.okta.extracted).toEqual({ found: true, status: "ACTIVE" })
+      }).pipe(
+        Effect.provide(
+          Enricher.layer(OktaProvider).pipe(
+            Layer.provide(
+              FakeProvider.layer(OktaProvider, { name: "okta", lookups: { "jsmith@example.com": active } })
+            ),
+            Layer.provide(EnrichmentCache.layerNone)
+          )
+        )
+      ))
+
+    it.effect("passes options with Enricher.layerWith and plain values with Enricher.layerProviders", () =>
+      Effect.gen(function*() {
+        const fromTags = yield* Effect.provide(
+          Enricher.Enricher,
+          Enricher.layerWith({ includeRaw: true }, OktaProvider).pipe(
+            Layer.provide(
+              FakeProvider.layer(OktaProvider, { name: "okta", lookups: { "jsmith@example.com": active } })
+            ),
+            Layer.provide(EnrichmentCache.layerNone)
+          )
+        )
+        expect((yield* fromTags.enrich(jsmith)).enrichment.okta.raw).toEqual({ id: "00u1", status: "ACTIVE" })
+        const fromValues = yield* Effect.provide(
+          Enricher.Enricher,
+          Enricher.layerProviders([FakeProvider.make({ name: "a" }), FakeProvider.make({ name: "b" })]).pipe(
+            Layer.provide(EnrichmentCache.layerNone)
+          )
+        )
+        expect(Object.keys((yield* fromValues.enrich(jsmith)).enrichment)).toEqual(["a", "b"])
+      }))
+  })
+})
