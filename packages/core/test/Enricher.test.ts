@@ -7,7 +7,7 @@ import * as MaliceRules from "@enrich/core/MaliceRules"
 import * as Provider from "@enrich/core/Provider"
 import { FakeProvider } from "@enrich/core/testing"
 import * as Verdict from "@enrich/core/Verdict"
-import { Chunk, Effect, Fiber, Layer, Logger, Option, Stream, TestClock } from "effect"
+import { Chunk, Context, Effect, Fiber, Layer, Logger, Option, Stream, TestClock } from "effect"
 
 /** Rules giving a fixed verdict (found / not found), whatever the interpreter's rule syntax. */
 const verdicts = (found: Verdict.Verdict, notFound: Verdict.Verdict = "Pending"): MaliceRules.RuleSet => ({
@@ -321,7 +321,7 @@ describe("Enricher", () => {
   })
 
   describe("layers", () => {
-    class OktaProvider extends Effect.Tag("test/OktaProvider")<OktaProvider, Provider.Provider>() {}
+    class OktaProvider extends Context.Tag("test/OktaProvider")<OktaProvider, Provider.Provider>() {}
 
     it.effect("builds from provider Tags with Enricher.layer", () =>
       Effect.gen(function*() {
