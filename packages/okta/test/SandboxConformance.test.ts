@@ -4,11 +4,11 @@
  * serves exactly those examples.
  */
 import { describe, expect, it } from "@effect/vitest"
-import Ajv from "ajv"
+import { Ajv } from "ajv"
 import { Effect, Either } from "effect"
+import { readFileSync } from "node:fs"
 import * as Sandbox from "../src/testing/Sandbox.js"
 import * as SandboxOrg from "../src/testing/SandboxOrg.js"
-import spec from "./fixtures/okta-management-subset.json" with { type: "json" }
 import { json, nextPath } from "./fixtures/SandboxHttp.js"
 
 // OpenAPI 3.0 -> what ajv validates: `nullable` is understood by ajv itself; a `discriminator` with a `mapping`
@@ -36,6 +36,10 @@ const toJsonSchema = (node: unknown): unknown => {
   }
   return out
 }
+
+const spec: any = JSON.parse(
+  readFileSync(new URL("./fixtures/okta-management-subset.json", import.meta.url), "utf8")
+)
 
 const ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateFormats: true })
 ajv.addFormat("date-time", /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/)

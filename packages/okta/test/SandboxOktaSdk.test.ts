@@ -19,10 +19,10 @@ const sdkClient = (sandbox: Sandbox.Service) =>
     cacheMiddleware: null
   } as any)
 
-const collect = <A>(collection: AsyncIterable<A>): Effect.Effect<Array<A>> =>
+const collect = <A>(collection: AsyncIterable<A>): Effect.Effect<Array<NonNullable<A>>> =>
   Effect.promise(async () => {
-    const items: Array<A> = []
-    for await (const item of collection) items.push(item)
+    const items: Array<NonNullable<A>> = []
+    for await (const item of collection) if (item !== null && item !== undefined) items.push(item)
     return items
   })
 
