@@ -223,6 +223,13 @@ const run = (flags: Flags) =>
         reason: "nothing to enrich: give accounts as arguments (enrich account jsmith) or --input FILE (- for stdin)"
       })
     }
+    // @effect/cli hands an unknown `--flag` over as an argument: refuse it rather than look it up in Okta.
+    const unknownFlags = flags.indicators.filter((value) => /^-/.test(value))
+    if (unknownFlags.length > 0) {
+      return yield* new UsageError({
+        reason: unknownFlags.map((flag) => `unknown option ${flag} (see enrich account --help)`).join("\n")
+      })
+    }
     if (!Number.isInteger(flags.concurrency) || flags.concurrency < 1 || flags.concurrency > 256) {
       return yield* new UsageError({ reason: `--concurrency ${flags.concurrency}: expected a number from 1 to 256` })
     }

@@ -1,0 +1,101 @@
+/**
+ * Runs the real `enrich` binary (bin/enrich.mjs over the bundle built by globalSetup) as a child process.
+ */
+import * as Effect from "effect/Effect"
+import { spawn } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+
+/** The binary users run. */
+export const binary = fileURLToPath(new URL("../../bin/enrich.mjs", import.meta.url))
+
+/** What a run printed and how it ended. */
+export interface Result {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Options of a run. The environment starts empty (no OKTA_* from the developer's shell) plus `env`. */
+export interface RunOptions {
+  readonly env?: Readonly<Record<string, string>>
+  readonly cwd?: string
+  readonly stdin?: string
+}
+
+/** Runs `enrich ...args` to completion. */
+export const run = (args: ReadonlyArray<string>, options: RunOptions = {}): Effect.Effect<Result> =>
+  Effect.async<Result>((resume) => {
+    const child = spawn(process.execPath, [binary, ...args], {
+      cwd: options.cwd ?? tempDir(),
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...options.env },
+      stdio: ["pipe", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.setEncoding("utf8").on("data", (text: string) => stdout += text)
+    child.stderr.setEncoding("utf8").on("data", (text: string) => stderr += text)
+    child.on("close", (code) => resume(Effect.succeed({ code, stdout, stderr })))
+    child.stdin.end(options.stdin ?? "")
+    return Effect.sync(() => child.kill("SIGKILL"))
+  })
+
+/** A running `enrich`, fed and watched by the test. */
+export interface Running {
+  readonly write: (text: string) => void
+  readonly kill: (signal: NodeJS.Signals) => void
+  /** Waits until stdout satisfies the predicate. */
+  readonly waitForStdout: (predicate: (stdout: string) => boolean) => Effect.Effect<string>
+  readonly exit: Effect.Effect<Result>
+}
+
+/** Starts `enrich ...args` with stdin left open. */
+export const start = (args: ReadonlyArray<string>, options: Omit<RunOptions, "stdin"> = {}): Running => {
+  const child = spawn(process.execPath, [binary, ...args], {
+    cwd: options.cwd ?? tempDir(),
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...options.env },
+    stdio: ["pipe", "pipe", "pipe"]
+  })
+  let stdout = ""
+  let stderr = ""
+  const listeners = new Set<() => void>()
+  child.stdout.setEncoding("utf8").on("data", (text: string) => {
+    stdout += text
+    listeners.forEach((listener) => listener())
+  })
+  child.stderr.setEncoding("utf8").on("data", (text: string) => stderr += text)
+  const closed = new Promise<Result>((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })))
+  return {
+    write: (text) => child.stdin.write(text),
+    kill: (signal) => child.kill(signal),
+    waitForStdout: (predicate) =>
+      Effect.async<string>((resume) => {
+        const check = () => {
+          if (predicate(stdout)) {
+            listeners.delete(check)
+            resume(Effect.succeed(stdout))
+          }
+        }
+        listeners.add(check)
+        check()
+        return Effect.sync(() => listeners.delete(check))
+      }),
+    exit: Effect.promise(() => closed)
+  }
+}
+
+/** A fresh empty directory (so no stray `.env` is read). */
+export const tempDir = (): string => Fs.mkdtempSync(Path.join(Os.tmpdir(), "enrich-cli-test-"))
+
+/** Writes a file in a fresh directory and returns its path. */
+export const tempFile = (name: string, content: string, dir: string = tempDir()): string => {
+  const path = Path.join(dir, name)
+  Fs.writeFileSync(path, content)
+  return path
+}
+
+/** The lines of ndjson output, parsed. */
+export const ndjson = (text: string): Array<any> =>
+  text.split("\n").filter((line) => line.length > 0).map((line) => JSON.parse(line))
