@@ -35,7 +35,8 @@ export class InvalidIndicator extends Schema.TaggedError<InvalidIndicator>()("In
   reason: Schema.String
 }) {
   override get message(): string {
-    return `invalid ${this.type} indicator ${JSON.stringify(this.value)}: ${this.reason}`
+    // `value` is already escaped (see `printable`): quoting it again would double every backslash.
+    return `invalid ${this.type} indicator "${this.value}": ${this.reason}`
   }
 }
 
@@ -44,7 +45,11 @@ const emailShaped = /^[^\s@]+@[^\s@]+$/
 
 const printable = (value: string): string => {
   const shown = value.length > 80 ? `${value.slice(0, 80)}…` : value
-  return JSON.stringify(shown).slice(1, -1)
+  // JSON.stringify escapes C0 controls but not DEL, C1 (e.g. the CSI \u009b) or line separators: escape them too.
+  return JSON.stringify(shown).slice(1, -1).replace(
+    /[\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
+  )
 }
 
 /** Returns true when the value looks like an email address (`local@domain`). */
@@ -79,15 +84,34 @@ export const make = (type: IndicatorType, value: string): Effect.Effect<Indicato
 /** Shorthand for an `account` indicator. */
 export const account = (value: string): Effect.Effect<Indicator, InvalidIndicator> => make("account", value)
 
-/** Decodes untrusted input (`{ type, value }`) into a normalized indicator. */
-export const decode = (input: unknown): Effect.Effect<Indicator, InvalidIndicator> =>
-  Schema.decodeUnknown(Indicator)(input).pipe(
-    Effect.mapError((error) =>
-      new InvalidIndicator({
-        type: typeof (input as any)?.type === "string" ? (input as any).type : "unknown",
-        value: typeof (input as any)?.value === "string" ? printable((input as any).value) : "",
-        reason: error.message
-      })
-    ),
-    Effect.flatMap((indicator) => make(indicator.type, indicator.value))
-  )
+const describe = (u: unknown): string =>
+  u === null ? "null" : Array.isArray(u) ? "an array" : typeof u === "string" ? `"${printable(u)}"` : typeof u
+
+/** Decodes untrusted input (`{ type, value }`) into a normalized indicator, with a one-line reason when it cannot. */
+export const decode = (input: unknown): Effect.Effect<Indicator, InvalidIndicator> => {
+  const fail = (type: string, value: string, reason: string) =>
+    Effect.fail(new InvalidIndicator({ type, value, reason }))
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    return fail("unknown", "", `expected an object { "type", "value" }, got ${describe(input)}`)
+  }
+  const { type, value } = input as { readonly type?: unknown; readonly value?: unknown }
+  const shownValue = typeof value === "string" ? printable(value) : ""
+  if (typeof type !== "string" || !(types as ReadonlyArray<string>).includes(type)) {
+    const shownType = typeof type === "string" ? printable(type) : "unknown"
+    return fail(
+      shownType,
+      shownValue,
+      type === undefined
+        ? `the "type" is missing (expected one of ${types.join(", ")})`
+        : `unknown indicator type ${describe(type)} (expected one of ${types.join(", ")})`
+    )
+  }
+  if (typeof value !== "string") {
+    return fail(
+      type,
+      "",
+      value === undefined ? `the "value" is missing` : `the "value" must be a string, got ${describe(value)}`
+    )
+  }
+  return make(type as IndicatorType, value)
+}
