@@ -21,7 +21,17 @@ const Extra = Schema.Record({ key: Schema.String, value: Schema.Unknown })
  *
  * @since 0.1.0
  */
-export const UserStatus = Schema.Literal(
+export type UserStatus =
+  | "STAGED"
+  | "PROVISIONED"
+  | "ACTIVE"
+  | "RECOVERY"
+  | "PASSWORD_EXPIRED"
+  | "LOCKED_OUT"
+  | "SUSPENDED"
+  | "DEPROVISIONED"
+
+const userStatuses: ReadonlySet<string> = new Set<UserStatus>([
   "STAGED",
   "PROVISIONED",
   "ACTIVE",
@@ -30,7 +40,19 @@ export const UserStatus = Schema.Literal(
   "LOCKED_OUT",
   "SUSPENDED",
   "DEPROVISIONED"
-)
+])
+
+/**
+ * The statuses an Okta user can have.
+ *
+ * @since 0.1.0
+ */
+export const UserStatus: Schema.Schema<UserStatus, string> = Schema.String.pipe(
+  Schema.filter((status): status is UserStatus => userStatuses.has(status), {
+    message: (issue) =>
+      `${JSON.stringify(issue.actual)} is not a user status (expected one of ${[...userStatuses].join(", ")})`
+  })
+) as any
 
 /**
  * An Okta `User` as `GET /api/v1/users/{id}` sends it. Only the fields the sandbox needs are checked; every other
@@ -243,11 +265,11 @@ const describe = (item: unknown): string => {
   return ""
 }
 
-const decodeEach = <A>(
+const decodeEach = <A, I>(
   source: string,
   label: string,
   items: ReadonlyArray<unknown>,
-  schema: Schema.Schema<A, A>
+  schema: Schema.Schema<A, I>
 ): Either.Either<Array<A>, SandboxOrgError> => {
   const decode = Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "preserve" })
   const out: Array<A> = []
@@ -257,7 +279,7 @@ const decodeEach = <A>(
       return Either.left(
         new SandboxOrgError({
           source,
-          reason: `${label}[${i}]${describe(items[i])}: ${ParseResult.TreeFormatter.formatErrorSync(result.left)}`
+          reason: formatIssues(`${label}[${i}]${describe(items[i])}`, result.left)
         })
       )
     }
@@ -265,6 +287,18 @@ const decodeEach = <A>(
     out.push(items[i] as A)
   }
   return Either.right(out)
+}
+
+const formatIssues = (where: string, error: ParseResult.ParseError): string => {
+  const seen = new Set<string>()
+  const lines: Array<string> = []
+  for (const issue of ParseResult.ArrayFormatter.formatErrorSync(error)) {
+    const path = issue.path.map((key) => typeof key === "number" ? `[${key}]` : `.${String(key)}`).join("")
+    if (seen.has(path)) continue
+    seen.add(path)
+    lines.push(`${where}${where === "" ? path.replace(/^\./, "") : path}: ${issue.message}`)
+  }
+  return lines.join("; ")
 }
 
 const padId = (prefix: string, n: number): string => prefix + String(n).padStart(20 - prefix.length, "0")
@@ -277,9 +311,7 @@ const padId = (prefix: string, n: number): string => prefix + String(n).padStart
 export const fromJson = (json: unknown, source = "JSON"): Either.Either<Org, SandboxOrgError> =>
   Either.gen(function*() {
     const file = yield* Schema.decodeUnknownEither(SeedFile, { errors: "all" })(json).pipe(
-      Either.mapLeft((error) =>
-        new SandboxOrgError({ source, reason: ParseResult.TreeFormatter.formatErrorSync(error) })
-      )
+      Either.mapLeft((error) => new SandboxOrgError({ source, reason: formatIssues("", error) }))
     )
     const seedUsers = yield* decodeEach(source, "users", file.users, SeedUser)
     const seedGroups = yield* decodeEach(source, "groups", file.groups, SeedGroup)
