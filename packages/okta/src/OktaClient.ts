@@ -1,14 +1,47 @@
 /**
  * The Okta client: the few Okta management API operations account enrichment needs, over `HttpClient`, with
  * pagination, rate-limit pacing and bounded retries.
- * (Contract: the Service interface and Tag are fixed; the implementation is being written.)
+ *
+ * Every request carries `Accept: application/json`, `User-Agent: enrich/<version>` and a timeout; every path segment
+ * is percent-encoded, so no indicator can change the path that is requested; the email search escapes `\` and `"`,
+ * so no indicator can add a clause to the search. Requests go through the {@link RateLimiter.RateLimiter} (pacing
+ * per bucket, in-flight cap). 429s wait for the reset (Okta's clock) plus jitter; 5xx, network errors and timeouts
+ * are retried with capped, jittered exponential backoff; other 4xx are never retried.
  *
  * @since 0.1.0
  */
+import type * as Headers from "@effect/platform/Headers"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Clock from "effect/Clock"
+import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
-import type * as Effect from "effect/Effect"
-import type { OktaError } from "./OktaError.js"
-import type { OktaFactor, OktaGroup, OktaRoleAssignment, OktaUser } from "./OktaResources.js"
+import * as Data from "effect/Data"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Random from "effect/Random"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as OktaAuth from "./OktaAuth.js"
+import * as OktaConfig from "./OktaConfig.js"
+import type { OktaConfigError, OktaError } from "./OktaError.js"
+import {
+  OktaBadRequest,
+  OktaForbidden,
+  OktaInvalidResponse,
+  OktaNotFound,
+  OktaRateLimited,
+  OktaTransient,
+  OktaUnauthorized
+} from "./OktaError.js"
+import { OktaErrorBody, OktaFactor, OktaGroup, OktaRoleAssignment, OktaUser } from "./OktaResources.js"
+import * as Pagination from "./Pagination.js"
+import * as RateLimiter from "./RateLimiter.js"
 
 /**
  * A list read across pages. `complete` is false when pagination had to stop early (a repeated cursor, a known Okta
@@ -32,7 +65,351 @@ export interface Service {
   readonly listFactors: (userId: string) => Effect.Effect<ReadonlyArray<OktaFactor>, OktaError>
   /** `GET /api/v1/users/{userId}/roles`, including roles assigned through groups. */
   readonly listRoles: (userId: string) => Effect.Effect<ReadonlyArray<OktaRoleAssignment>, OktaError>
+  /**
+   * The rate-limit state and counters (requests, 429s, retries, waits, time waited) since the client was built.
+   * Present on the HTTP client; in-memory fakes may omit it.
+   */
+  readonly stats?: Effect.Effect<RateLimiter.Stats>
 }
 
 /** The Okta client service. */
 export class OktaClient extends Context.Tag("@enrich/okta/OktaClient")<OktaClient, Service>() {}
+
+/** Options of the client: see {@link OktaConfig.Options}. */
+export type Options = OktaConfig.Options
+
+/** The endpoint templates, which are also the rate-limit buckets (with the method). */
+export const Endpoint = {
+  user: "/api/v1/users/{id}",
+  users: "/api/v1/users",
+  userGroups: "/api/v1/users/{id}/groups",
+  userFactors: "/api/v1/users/{id}/factors",
+  userRoles: "/api/v1/users/{id}/roles"
+} as const
+
+/**
+ * Percent-encodes one path segment, so `/`, `?`, `#`, `%` and control characters stay inside it. Dot segments and
+ * the empty segment, which URL parsing would remove or collapse whatever their encoding, are refused (`undefined`).
+ */
+export const encodePathSegment = (segment: string): string | undefined => {
+  if (segment === "" || segment === "." || segment === "..") return undefined
+  try {
+    return encodeURIComponent(segment)
+  } catch {
+    return undefined // a lone surrogate cannot be encoded
+  }
+}
+
+/**
+ * The `search` expression that finds users by email, with `\` and `"` escaped so the value stays one string literal:
+ * `profile.email eq "a\"b@example.com"`.
+ */
+export const emailSearch = (email: string): string =>
+  `profile.email eq "${email.replace(/\\/g, "\\\\").replace(/"/g, "\\\"")}"`
+
+/** A request on its way: where it goes, which bucket it counts against, how errors name it. */
+interface Call {
+  readonly url: URL
+  readonly bucket: string
+  readonly operation: string
+}
+
+/** What came back from one attempt. */
+interface Answered {
+  readonly status: number
+  readonly headers: Headers.Headers
+  readonly text: string
+}
+
+/** The request did not get an answer (network error or timeout). */
+class Unanswered extends Data.TaggedError("Unanswered")<{ readonly reason: string }> {}
+
+const TRANSIENT_STATUS = new Set([500, 502, 503, 504])
+
+const headerOf = (headers: Headers.Headers, name: string): string | undefined => {
+  const value = headers[name]
+  return typeof value === "string" && value !== "" ? value : undefined
+}
+
+/** `a.b[0].c: message` for each issue of a decode failure, so the error says which field. */
+const describeParseError = (error: ParseResult.ParseError): string =>
+  ParseResult.ArrayFormatter.formatErrorSync(error).slice(0, 3).map((issue) => {
+    const path = issue.path.map((key) => typeof key === "number" ? `[${key}]` : `.${String(key)}`).join("")
+    return `${path === "" ? "(body)" : path.replace(/^\./, "")}: ${issue.message}`
+  }).join("; ")
+
+/** The scope named by `WWW-Authenticate: ... error="insufficient_scope", scope="okta.users.read"`. */
+const missingScope = (headers: Headers.Headers): string | undefined => {
+  const value = headerOf(headers, "www-authenticate")
+  if (value === undefined) return undefined
+  return /(?:^|[\s,])scope="([^"]*)"/.exec(value)?.[1]
+}
+
+const toDate = (millis: number) => DateTime.unsafeMake(millis)
+
+/**
+ * Builds the client. Fails with an `OktaConfigError` naming the variable when the domain or token is unusable.
+ * Authentication is `OktaAuth` when provided, else `Authorization: SSWS <token>`.
+ */
+export const make = (
+  options: Options
+): Effect.Effect<Service, OktaConfigError, HttpClient.HttpClient | Scope.Scope> =>
+  Effect.gen(function*() {
+    const providedAuth = yield* Effect.serviceOption(OktaAuth.OktaAuth)
+    const settings = yield* OktaConfig.resolve(options, Option.isNone(providedAuth))
+    const auth = Option.getOrElse(providedAuth, () => OktaAuth.ssws(Option.getOrThrow(settings.token)))
+    const http = yield* HttpClient.HttpClient
+    const limiter = yield* RateLimiter.make(settings.rateLimit)
+    const secret = Option.map(settings.token, Redacted.value)
+
+    /** Whatever a server echoes back, our token never reaches an error message. */
+    const scrub = (text: string): string =>
+      Option.match(secret, {
+        onNone: () => text,
+        onSome: (token) => token.length >= 4 ? text.split(token).join("<redacted>") : text
+      })
+
+    const timeoutText = `timeout after ${Duration.format(settings.timeout)}`
+
+    const attempt = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<Answered, Unanswered | OktaError> =>
+      auth.authenticate(request).pipe(
+        Effect.flatMap(http.execute),
+        Effect.flatMap((response) =>
+          Effect.map(response.text, (text): Answered => ({ status: response.status, headers: response.headers, text }))
+        ),
+        Effect.catchTag("RequestError", "ResponseError", (error) =>
+          Effect.fail(new Unanswered({ reason: scrub(`network error: ${error.reason} ${error.description ?? ""}`) }))),
+        Effect.timeoutFail({
+          duration: settings.timeout,
+          onTimeout: () =>
+            new Unanswered({ reason: timeoutText })
+        })
+      )
+
+    const details = (call: Call, answered: Answered) => {
+      let body: OktaErrorBody | undefined
+      try {
+        body = Schema.decodeUnknownOption(OktaErrorBody)(JSON.parse(answered.text)).pipe(Option.getOrUndefined)
+      } catch {
+        body = undefined
+      }
+      return {
+        operation: call.operation,
+        errorCode: body?.errorCode !== undefined && body.errorCode !== "unknown" ? scrub(body.errorCode) : undefined,
+        errorSummary: body?.errorSummary ? scrub(body.errorSummary) : undefined,
+        requestId: headerOf(answered.headers, "x-okta-request-id")
+      }
+    }
+
+    const failureOf = (call: Call, answered: Answered, attempts: number, now: number): OktaError => {
+      const d = details(call, answered)
+      switch (answered.status) {
+        case 401:
+          return new OktaUnauthorized(d)
+        case 403:
+          return new OktaForbidden({ ...d, missingScope: missingScope(answered.headers) })
+        case 404:
+          return new OktaNotFound(d)
+        case 429: {
+          const info = RateLimiter.parseHeaders(answered.headers, now)
+          const concurrency = info?.limit === 0
+          return new OktaRateLimited({
+            ...d,
+            bucket: concurrency ? RateLimiter.concurrencyBucket : call.bucket,
+            resetAt: info === undefined || concurrency ? undefined : toDate(info.resetAt)
+          })
+        }
+      }
+      if (answered.status >= 500) {
+        return new OktaTransient({ ...d, reason: `HTTP ${answered.status}`, attempts })
+      }
+      return new OktaBadRequest({ ...d, status: answered.status })
+    }
+
+    const backoff = (retry: number) =>
+      Effect.gen(function*() {
+        const step = Math.min(
+          Duration.toMillis(settings.retryBackoffCap),
+          Duration.toMillis(settings.retryBackoff) * 2 ** retry
+        )
+        const half = Math.floor(step / 2)
+        return Duration.millis(step - half + (yield* Random.nextIntBetween(0, half + 1)))
+      })
+
+    /** Sends one request, with pacing, retries and a deadline. Succeeds with a 2xx answer only. */
+    const execute = (call: Call): Effect.Effect<Answered, OktaError> =>
+      Effect.gen(function*() {
+        const deadline = (yield* Clock.currentTimeMillis) + Duration.toMillis(settings.operationDeadline)
+        let retry = 0
+        let retryFor: string | undefined
+        while (true) {
+          let request = HttpClientRequest.get(call.url).pipe(
+            HttpClientRequest.acceptJson,
+            HttpClientRequest.setHeader("user-agent", settings.userAgent)
+          )
+          if (retry > 0) {
+            request = HttpClientRequest.setHeader(request, "x-okta-retry-count", String(retry))
+            if (retryFor !== undefined) {
+              request = HttpClientRequest.setHeader(request, "x-okta-retry-for", retryFor)
+            }
+          }
+          const result = yield* Effect.either(limiter.run(call.bucket, attempt(request)))
+          if (result._tag === "Right" && result.right.status >= 200 && result.right.status < 300) {
+            return result.right
+          }
+
+          // Decide whether, and after how long, to try again.
+          let failure: OktaError
+          let delay: Option.Option<Duration.Duration> = Option.none()
+          const now = yield* Clock.currentTimeMillis
+          if (result._tag === "Left") {
+            if (result.left._tag !== "Unanswered") {
+              return yield* Effect.fail(result.left)
+            }
+            failure = new OktaTransient({ operation: call.operation, reason: result.left.reason, attempts: retry + 1 })
+            if (retry < settings.maxRetries) {
+              delay = Option.some(yield* backoff(retry))
+            }
+          } else {
+            const answered = result.right
+            failure = failureOf(call, answered, retry + 1, now)
+            retryFor = headerOf(answered.headers, "x-okta-request-id") ?? retryFor
+            if (retry < settings.maxRetries) {
+              if (answered.status === 429) {
+                delay = Option.some(yield* limiter.retryDelayAfter429(answered, retry))
+              } else if (TRANSIENT_STATUS.has(answered.status)) {
+                delay = Option.some(yield* backoff(retry))
+              }
+            }
+          }
+          if (Option.isNone(delay) || now + Duration.toMillis(delay.value) > deadline) {
+            return yield* Effect.fail(failure)
+          }
+          yield* Effect.logDebug("Okta request will be retried").pipe(
+            Effect.annotateLogs({
+              operation: call.operation,
+              failure: failure.message,
+              retry: retry + 1,
+              waitMillis: Duration.toMillis(delay.value)
+            })
+          )
+          yield* limiter.wait(delay.value)
+          yield* limiter.recordRetry
+          retry++
+        }
+      })
+
+    const decode = <A, I>(call: Call, schema: Schema.Schema<A, I>, answered: Answered): Effect.Effect<A, OktaError> => {
+      const invalid = (problem: string) =>
+        new OktaInvalidResponse({
+          operation: call.operation,
+          problem: scrub(problem),
+          requestId: headerOf(answered.headers, "x-okta-request-id")
+        })
+      let json: unknown
+      try {
+        json = JSON.parse(answered.text)
+      } catch {
+        return Effect.fail(invalid(`the body is not JSON (HTTP ${answered.status})`))
+      }
+      return Schema.decodeUnknown(schema)(json).pipe(
+        Effect.mapError((error) =>
+          invalid(describeParseError(error))
+        )
+      )
+    }
+
+    const one = <A, I>(call: Call, schema: Schema.Schema<A, I>): Effect.Effect<A, OktaError> =>
+      Effect.flatMap(execute(call), (answered) => decode(call, schema, answered))
+
+    const all = <A, I>(call: Call, schema: Schema.Schema<A, I>): Effect.Effect<Listing<A>, OktaError> =>
+      Effect.gen(function*() {
+        const pages = Schema.Array(schema)
+        const walk = Pagination.start(settings.origin, settings.maxPages, call.url)
+        const items: Array<A> = []
+        let url = call.url
+        while (true) {
+          const page = { ...call, url }
+          const answered = yield* execute(page)
+          items.push(...(yield* decode(page, pages, answered)))
+          const next = Pagination.next(walk, answered.headers["link"])
+          if (next._tag === "Done") return { items, complete: true }
+          if (next._tag === "Stop") {
+            yield* Effect.logWarning("Okta listing is incomplete").pipe(
+              Effect.annotateLogs({ operation: call.operation, reason: next.reason, items: items.length })
+            )
+            return { items, complete: false, incompleteReason: next.reason }
+          }
+          url = next.url
+        }
+      })
+
+    /** A call on `/api/v1/users/{segment}{suffix}`, or `OktaNotFound` without a request for an unusable segment. */
+    const userCall = (template: string, segment: string, suffix: string): Effect.Effect<Call, OktaNotFound> => {
+      const encoded = encodePathSegment(segment)
+      if (encoded === undefined) {
+        return Effect.fail(
+          new OktaNotFound({
+            operation: `GET ${template}`,
+            errorSummary: "an empty, \".\" or \"..\" (or malformed) id or login names no user; nothing was requested"
+          })
+        )
+      }
+      const path = `/api/v1/users/${encoded}${suffix}`
+      return Effect.succeed({
+        url: new URL(settings.origin + path),
+        bucket: RateLimiter.bucket("GET", template),
+        operation: `GET ${path}`
+      })
+    }
+
+    const traced = (name: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      effect.pipe(Effect.withSpan(`OktaClient.${name}`), Effect.annotateLogs({ client: "okta" }))
+
+    return OktaClient.of({
+      getUser: (idOrLogin) =>
+        userCall(Endpoint.user, idOrLogin, "").pipe(
+          Effect.flatMap((call) => one(call, OktaUser)),
+          traced("getUser")
+        ),
+      findUsersByEmail: (email) => {
+        const url = new URL(settings.origin + Endpoint.users)
+        url.searchParams.set("search", emailSearch(email))
+        url.searchParams.set("limit", "200")
+        return all(
+          { url, bucket: RateLimiter.bucket("GET", Endpoint.users), operation: "GET /api/v1/users?search" },
+          OktaUser
+        )
+          .pipe(traced("findUsersByEmail"))
+      },
+      listUserGroups: (userId) =>
+        userCall(Endpoint.userGroups, userId, "/groups").pipe(
+          Effect.flatMap((call) => all(call, OktaGroup)),
+          traced("listUserGroups")
+        ),
+      listFactors: (userId) =>
+        userCall(Endpoint.userFactors, userId, "/factors").pipe(
+          Effect.flatMap((call) => one(call, Schema.Array(OktaFactor))),
+          traced("listFactors")
+        ),
+      listRoles: (userId) =>
+        userCall(Endpoint.userRoles, userId, "/roles").pipe(
+          Effect.flatMap((call) => one(call, Schema.Array(OktaRoleAssignment))),
+          traced("listRoles")
+        ),
+      stats: limiter.stats
+    })
+  })
+
+/** The client as a layer. Fails with `OktaConfigError` when the options are unusable. */
+export const layer = (options: Options): Layer.Layer<OktaClient, OktaConfigError, HttpClient.HttpClient> =>
+  Layer.scoped(OktaClient, make(options))
+
+/**
+ * The client configured from a `Config` (by default `OKTA_DOMAIN` and `OKTA_API_TOKEN` from the environment). A
+ * missing or malformed variable fails with an `OktaConfigError` naming it.
+ */
+export const layerConfig = (
+  options: Config.Config<Options> = OktaConfig.config
+): Layer.Layer<OktaClient, OktaConfigError, HttpClient.HttpClient> =>
+  Layer.scoped(OktaClient, Effect.flatMap(OktaConfig.load(options), make))

@@ -11,7 +11,7 @@
  *
  * @since 0.1.0
  */
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import type * as Headers from "@effect/platform/Headers"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -79,24 +79,24 @@ export interface Stats {
   readonly buckets: ReadonlyArray<BucketState>
 }
 
+/** What the limiter reads from a response: its status and headers (an `HttpClientResponse` is one). */
+export interface Answer {
+  readonly status: number
+  readonly headers: Headers.Headers
+}
+
 /** The rate limiter. */
 export interface RateLimiter {
   /**
    * Sends a request of `bucket`: waits for the bucket's pace, takes a slot of the in-flight cap, sends, and learns the
    * response's rate-limit headers.
    */
-  readonly run: <E, R>(
-    bucket: string,
-    send: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>
-  ) => Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>
+  readonly run: <A extends Answer, E, R>(bucket: string, send: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /**
    * How long to wait before retrying after a 429: until the reset (Okta's clock, plus margin) plus jitter, or, for a
    * concurrency 429, a short capped exponential backoff. `retry` counts from 0.
    */
-  readonly retryDelayAfter429: (
-    response: HttpClientResponse.HttpClientResponse,
-    retry: number
-  ) => Effect.Effect<Duration.Duration>
+  readonly retryDelayAfter429: (response: Answer, retry: number) => Effect.Effect<Duration.Duration>
   /** Sleeps for `duration`, counted as a wait. */
   readonly wait: (duration: Duration.Duration) => Effect.Effect<void>
   /** Counts a retry. */
@@ -111,7 +111,7 @@ export const bucket = (method: string, template: string): string => `${method.to
 /** The bucket name used in errors for the org-wide concurrency limit. */
 export const concurrencyBucket = "concurrency"
 
-const header = (headers: HttpClientResponse.HttpClientResponse["headers"], name: string): string | undefined => {
+const header = (headers: Headers.Headers, name: string): string | undefined => {
   const value = headers[name]
   return typeof value === "string" ? value : undefined
 }
@@ -127,7 +127,7 @@ const integer = (value: string | undefined): number | undefined => {
  * response's `Date` header (falling back to our clock when there is no usable `Date`). `undefined` when absent.
  */
 export const parseHeaders = (
-  headers: HttpClientResponse.HttpClientResponse["headers"],
+  headers: Headers.Headers,
   now: number,
   resetMarginMillis = 1000
 ): RateLimitHeaders | undefined => {
@@ -252,7 +252,7 @@ export const make = (options: Options = {}): Effect.Effect<RateLimiter> =>
         }
       })
 
-    const learn = (name: string, response: HttpClientResponse.HttpClientResponse | undefined, now: number) =>
+    const learn = (name: string, response: Answer | undefined, now: number) =>
       Ref.update(state, (s) => {
         const b = entry(s, name)
         b.inFlight = Math.max(0, b.inFlight - 1)
@@ -274,10 +274,7 @@ export const make = (options: Options = {}): Effect.Effect<RateLimiter> =>
         return s
       })
 
-    const run = <E, R>(
-      name: string,
-      send: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>
-    ): Effect.Effect<HttpClientResponse.HttpClientResponse, E, R> =>
+    const run = <A extends Answer, E, R>(name: string, send: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
       Effect.uninterruptibleMask((restore) =>
         Effect.gen(function*() {
           yield* restore(pace(name))
@@ -302,7 +299,7 @@ export const make = (options: Options = {}): Effect.Effect<RateLimiter> =>
         })
       )
 
-    const retryDelayAfter429 = (response: HttpClientResponse.HttpClientResponse, retry: number) =>
+    const retryDelayAfter429 = (response: Answer, retry: number) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
         const info = parseHeaders(response.headers, now, resetMargin)
