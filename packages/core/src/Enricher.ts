@@ -130,7 +130,8 @@ export const make = (
           ProviderResult.skipped(`the ${provider.name} provider does not handle ${indicator.type} indicators`)
         )
       }
-      const compute = Effect.flatMap(provider.enrich(indicator), (lookup) =>
+      // Suspended: a provider that throws while building its effect is a crash like any other, caught below.
+      const compute = Effect.flatMap(Effect.suspend(() => provider.enrich(indicator)), (lookup) =>
         Effect.map(Clock.currentTimeMillis, (now): EnrichmentCache.Entry => ({
           lookup,
           enriched_at: new Date(now).toISOString()

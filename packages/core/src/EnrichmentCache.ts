@@ -157,11 +157,19 @@ export const makeMemory = (options?: MemoryOptions): Effect.Effect<Service, neve
         Effect.clockWith((clock) =>
           Effect.suspend(() => {
             flight.done = true
+            let outcome: Exit.Exit<Entry, Provider.ProviderError> = exit
             if (flights.get(key) === flight) {
               flights.delete(key)
-              if (Exit.isSuccess(exit)) write(key, exit.value, ttl(exit.value), clock.unsafeCurrentTimeMillis())
+              if (Exit.isSuccess(exit)) {
+                // A throwing `ttl` is a bug; it must still reach the callers rather than leave them waiting.
+                try {
+                  write(key, exit.value, ttl(exit.value), clock.unsafeCurrentTimeMillis())
+                } catch (defect) {
+                  outcome = Exit.die(defect)
+                }
+              }
             }
-            return Deferred.done(flight.deferred, exit)
+            return Deferred.done(flight.deferred, outcome)
           })
         )
 

@@ -146,6 +146,21 @@ describe("Enricher", () => {
       expect(logs[0].cause).toContain("cannot read properties of undefined")
     }).pipe(withMemoryCache))
 
+  it.effect("treats a provider that throws instead of returning an effect as a crash", () =>
+    Effect.gen(function*() {
+      const throwing: Provider.Provider = {
+        ...FakeProvider.make({ name: "throwing" }),
+        enrich: () => {
+          throw new Error("not implemented")
+        }
+      }
+      const enricher = yield* Enricher.make([throwing, FakeProvider.make({ name: "okta" })])
+      const result = yield* enricher.enrich(jsmith)
+      expect(result.enrichment.throwing.status).toBe("failed")
+      expect(result.enrichment.throwing.error_message).toContain("the throwing provider failed unexpectedly")
+      expect(result.enrichment.okta.status).toBe("success")
+    }).pipe(withMemoryCache))
+
   it.effect("skips providers that do not handle the indicator type, without asking them", () =>
     Effect.gen(function*() {
       const ipOnly = FakeProvider.make({ name: "ipinfo", indicatorTypes: ["ip"], rules: verdicts("Malicious") })

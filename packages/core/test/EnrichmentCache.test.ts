@@ -239,6 +239,18 @@ describe("EnrichmentCache", () => {
         expect(yield* cache.size).toBe(0)
       }))
 
+    it.scoped("hands a throwing ttl function to the callers as a defect instead of leaving them waiting", () =>
+      Effect.gen(function*() {
+        const cache = yield* EnrichmentCache.makeMemory()
+        const exit = yield* Effect.exit(
+          cache.getOrCompute("k", Effect.succeed(entry(found)), () => {
+            throw new Error("bad ttl")
+          })
+        )
+        expect(Exit.isFailure(exit) && Cause.pretty(exit.cause)).toContain("bad ttl")
+        expect(yield* cache.size).toBe(0)
+      }))
+
     it.scoped("forgets an entry on invalidate", () =>
       Effect.gen(function*() {
         const cache = yield* EnrichmentCache.makeMemory()
