@@ -104,26 +104,36 @@ export const Fault = Schema.Union(
 export type Fault = typeof Fault.Type
 
 /**
- * Answer normally. @since 0.1.0
+ * Answer normally.
+ *
+ * @since 0.1.0
  */
 export const none: Fault = { _tag: "None" }
 /**
- * Answer with this status and Okta's error body for it. @since 0.1.0
+ * Answer with this status and Okta's error body for it.
+ *
+ * @since 0.1.0
  */
 export const status = (status: number): Fault => ({ _tag: "Status", status })
 /**
- * Wait this long (on the `Clock`) before answering. @since 0.1.0
+ * Wait this long (on the `Clock`) before answering.
+ *
+ * @since 0.1.0
  */
 export const latency = (duration: Duration.DurationInput): Fault => ({
   _tag: "Latency",
   duration: Duration.decode(duration)
 })
 /**
- * Destroy the socket without an answer. @since 0.1.0
+ * Destroy the socket without an answer.
+ *
+ * @since 0.1.0
  */
 export const reset: Fault = { _tag: "Reset" }
 /**
- * Answer 200 with a body that is cut in half (invalid JSON). @since 0.1.0
+ * Answer 200 with a body that is cut in half (invalid JSON).
+ *
+ * @since 0.1.0
  */
 export const malformedJson: Fault = { _tag: "MalformedJson" }
 
