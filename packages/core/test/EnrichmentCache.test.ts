@@ -3,7 +3,7 @@ import * as EnrichmentCache from "@enrich/core/EnrichmentCache"
 import * as Indicator from "@enrich/core/Indicator"
 import * as Provider from "@enrich/core/Provider"
 import * as FakeProvider from "@enrich/core/testing/FakeProvider"
-import { Cause, Duration, Effect, Exit, Fiber, Schema, TestClock } from "effect"
+import { Cause, Config, ConfigProvider, Duration, Effect, Exit, Fiber, Layer, Schema, TestClock } from "effect"
 
 const found = FakeProvider.found({ status: "ACTIVE" }, { raw: { id: "00u1" } })
 const partial = FakeProvider.found({ status: "ACTIVE" }, { warnings: ["groups could not be fetched"] })
@@ -268,6 +268,30 @@ describe("EnrichmentCache", () => {
           "EnrichmentCache capacity must be a non-negative integer, got -1"
         )
       }))
+  })
+
+  describe("layerMemoryConfig", () => {
+    it.effect("reads its capacity from Config", () =>
+      Effect.gen(function*() {
+        const cache = yield* EnrichmentCache.EnrichmentCache
+        yield* cache.getOrCompute("a", Effect.succeed(entry(found)), ttl)
+        yield* cache.getOrCompute("b", Effect.succeed(entry(found)), ttl)
+        expect(yield* cache.size).toBe(1)
+        expect((yield* cache.stats).evictions).toBe(1)
+      }).pipe(
+        Effect.provide(EnrichmentCache.layerMemoryConfig({ capacity: Config.integer("CACHE_CAPACITY") })),
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["CACHE_CAPACITY", "1"]])))
+      ))
+
+    it.effect("fails with a ConfigError naming the bad setting", () =>
+      Effect.gen(function*() {
+        const error = yield* Effect.flip(
+          Layer.build(EnrichmentCache.layerMemoryConfig({ capacity: Config.integer("CACHE_CAPACITY") })).pipe(
+            Effect.scoped
+          )
+        )
+        expect(String(error)).toContain("CACHE_CAPACITY")
+      }).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["CACHE_CAPACITY", "lots"]])))))
   })
 
   describe("layerNone", () => {
