@@ -25,10 +25,14 @@ export const UserStatus = OpenEnum(
   "DEPROVISIONED"
 )
 
-/** A user's profile: the standard attributes enrichment uses, plus every custom attribute as-is. */
+/**
+ * A user's profile: the standard attributes enrichment uses, plus every custom attribute as-is. `login` is always
+ * present in full responses, but absent when the caller asked for a projection (`fields=`); it is then `null`, as in
+ * Okta's own `UsersProjections` example.
+ */
 export const UserProfile = Schema.Struct(
   {
-    login: Schema.String,
+    login: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
     email: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
     firstName: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
     lastName: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),

@@ -133,8 +133,8 @@ const fakeOkta = (org: Org) => {
     getUser: (idOrLogin) =>
       call("getUser", idOrLogin, () => {
         const wanted = idOrLogin.toLowerCase()
-        const shortName = org.users.filter((u) => u.profile.login.toLowerCase().split("@")[0] === wanted)
-        const found = byId(idOrLogin) ?? org.users.find((u) => u.profile.login.toLowerCase() === wanted) ??
+        const shortName = org.users.filter((u) => (u.profile.login ?? "").toLowerCase().split("@")[0] === wanted)
+        const found = byId(idOrLogin) ?? org.users.find((u) => (u.profile.login ?? "").toLowerCase() === wanted) ??
           (shortName.length === 1 ? shortName[0] : undefined)
         return found ? Either.right(found) : Either.left(notFound("GET /api/v1/users/{idOrLogin}"))
       }),
