@@ -299,6 +299,33 @@ describe("Sandbox", () => {
         expect((yield* request(sandbox, "/api/v1/users")).headers["x-rate-limit-limit"]).toBe("600")
       }))
 
+    it.scoped("puts them on errors too: 401, 404, 405, 429, injected 5xx", () =>
+      Effect.gen(function*() {
+        const sandbox = yield* Sandbox.make({
+          rateLimits: { "GET /api/v1/users/{id}/roles": { limit: 0 } },
+          faults: { "GET /api/v1/users/{id}/factors": { script: [Sandbox.status(503)] } }
+        })
+        const responses = [
+          yield* request(sandbox, "/api/v1/users/jsmith", { authorization: null }),
+          yield* request(sandbox, "/api/v1/users/nobody"),
+          yield* request(sandbox, "/api/v1/users/jsmith", { method: "POST" }),
+          yield* request(sandbox, `/api/v1/users/${jsmithId}/roles`),
+          yield* request(sandbox, `/api/v1/users/${jsmithId}/factors`)
+        ]
+        expect(responses.map((r) => r.status)).toEqual([401, 404, 405, 429, 503])
+        for (const response of responses) {
+          expect(response.headers["content-type"]).toBe("application/json")
+          expect(response.headers["x-okta-request-id"]).toMatch(/^\w{20}$/)
+          expect(response.headers["date"]).toBe("Thu, 01 Jan 1970 00:00:00 GMT")
+          expect(response.headers["x-rate-limit-limit"]).toMatch(/^\d+$/)
+          expect(response.headers["x-rate-limit-remaining"]).toMatch(/^\d+$/)
+          expect(response.headers["x-rate-limit-reset"]).toBe("60")
+          expect(Object.keys(JSON.parse(response.body)).sort()).toEqual(
+            ["errorCauses", "errorCode", "errorId", "errorLink", "errorSummary"]
+          )
+        }
+      }))
+
     it.scoped("answers 429 E0000047 when a bucket is exhausted, until its window resets", () =>
       Effect.gen(function*() {
         const sandbox = yield* Sandbox.make({
