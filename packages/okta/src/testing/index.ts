@@ -7,3 +7,4 @@
 export * as Sandbox from "./Sandbox.js"
 export * as SandboxOrg from "./SandboxOrg.js"
 export * as SearchExpression from "./SearchExpression.js"
+export * as FakeOktaClient from "./FakeOktaClient.js"
