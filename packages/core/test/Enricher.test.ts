@@ -190,6 +190,73 @@ describe("Enricher", () => {
       expect(yield* okta.calls).toBe(1)
     }).pipe(withMemoryCache))
 
+  it.effect("applies the provider's malice rules: the product page's example names the rule that fired", () =>
+    Effect.gen(function*() {
+      const rules = MaliceRules.decodeSync({
+        malice_rules: {
+          conditions: [{ field: "status", operator: "eq", value: "SUSPENDED", verdict: "Suspicious" }]
+        }
+      })
+      const okta = FakeProvider.make({
+        name: "okta",
+        rules,
+        lookups: {
+          "jsmith@example.com": FakeProvider.found({ status: "SUSPENDED" }),
+          "active@example.com": FakeProvider.found({ status: "ACTIVE" })
+        }
+      })
+      const enricher = yield* Enricher.make([okta])
+      const suspended = yield* enricher.enrich(jsmith)
+      expect(suspended.verdict).toBe("Suspicious")
+      expect(suspended.enrichment.okta.matched_rule).toEqual({ index: 0 })
+      const fine = yield* enricher.enrich(new Indicator.Indicator({ type: "account", value: "active@example.com" }))
+      expect(fine.verdict).toBe("Pending")
+      expect(fine.enrichment.okta.matched_rule).toBeNull()
+    }).pipe(withMemoryCache))
+
+  it.effect("evaluates rules after the cache: a rule file changed between two lookups applies to the cached answer", () =>
+    Effect.gen(function*() {
+      const rule = (verdict: Verdict.Verdict) =>
+        MaliceRules.decodeSync({
+          rules: [{ name: "suspended", field: "status", operator: "eq", value: "SUSPENDED", verdict }]
+        })
+      const okta = FakeProvider.make({
+        name: "okta",
+        lookups: { "jsmith@example.com": FakeProvider.found({ status: "SUSPENDED" }) },
+        rules: rule("Suspicious")
+      })
+      const before = yield* Enricher.make([okta])
+      const after = yield* Enricher.make([Provider.withRules(okta, rule("Malicious"))])
+      expect((yield* before.enrich(jsmith)).verdict).toBe("Suspicious")
+      const result = yield* after.enrich(jsmith)
+      expect(result.enrichment.okta).toMatchObject({
+        cache_hit: true,
+        verdict: "Malicious",
+        matched_rule: { index: 0, name: "suspended" }
+      })
+      expect(yield* okta.calls).toBe(1)
+    }).pipe(withMemoryCache))
+
+  it.effect("evaluates time rules at the Clock's now (a last login ages into a verdict)", () =>
+    Effect.gen(function*() {
+      const rules = MaliceRules.decodeSync({
+        rules: [{ field: "last_login", operator: "older_than", value: "90d", verdict: "Suspicious" }]
+      })
+      const okta = FakeProvider.make({
+        name: "okta",
+        rules,
+        cacheTtl: { account: "365 days" },
+        lookups: { "jsmith@example.com": FakeProvider.found({ last_login: "2025-01-01T00:00:00Z" }) }
+      })
+      const enricher = yield* Enricher.make([okta])
+      yield* TestClock.setTime(Date.parse("2025-02-01T00:00:00Z"))
+      expect((yield* enricher.enrich(jsmith)).verdict).toBe("Pending")
+      yield* TestClock.setTime(Date.parse("2025-05-01T00:00:00Z"))
+      const later = yield* enricher.enrich(jsmith)
+      expect(later.enrichment.okta.cache_hit).toBe(true)
+      expect(later.verdict).toBe("Suspicious")
+    }).pipe(withMemoryCache))
+
   it.effect("evaluates rules after the cache: new rules give a new verdict on a cache hit", () =>
     Effect.gen(function*() {
       const okta = FakeProvider.make({
