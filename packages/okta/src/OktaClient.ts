@@ -145,6 +145,13 @@ const missingScope = (headers: Headers.Headers): string | undefined => {
   return /(?:^|[\s,])scope="([^"]*)"/.exec(value)?.[1]
 }
 
+/** What a transport error says beyond its kind: its description, else its cause's message. */
+const detailOf = (error: { readonly description?: string | undefined; readonly cause?: unknown }): string => {
+  const cause = error.cause instanceof Error ? error.cause.message : undefined
+  const detail = error.description ?? cause
+  return detail ? `: ${detail}` : ""
+}
+
 const toDate = (millis: number) => DateTime.unsafeMake(millis)
 
 /**
@@ -178,7 +185,7 @@ export const make = (
           Effect.map(response.text, (text): Answered => ({ status: response.status, headers: response.headers, text }))
         ),
         Effect.catchTag("RequestError", "ResponseError", (error) =>
-          Effect.fail(new Unanswered({ reason: scrub(`network error: ${error.reason} ${error.description ?? ""}`) }))),
+          Effect.fail(new Unanswered({ reason: scrub(`network error: ${error.reason}${detailOf(error)}`) }))),
         Effect.timeoutFail({
           duration: settings.timeout,
           onTimeout: () =>

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
+export * as FakeOktaClient from "./FakeOktaClient.js"
 export * as Sandbox from "./Sandbox.js"
 export * as SandboxOrg from "./SandboxOrg.js"
 export * as SearchExpression from "./SearchExpression.js"
-export * as FakeOktaClient from "./FakeOktaClient.js"
