@@ -12,7 +12,8 @@ import {
   Logger,
   LogLevel,
   Redacted,
-  TestClock
+  TestClock,
+  Tracer
 } from "effect"
 import { fakeOkta, groups, json, oktaError, type Reply, type Seen, user } from "./support/fakeOkta.js"
 import { runWithTime } from "./support/time.js"
@@ -582,6 +583,50 @@ describe("OktaClient secrecy", () => {
     }).pipe(
       Effect.provide(Logger.replace(Logger.defaultLogger, capture)),
       Logger.withMinimumLogLevel(LogLevel.All)
+    )
+  })
+})
+
+describe("OktaClient tracing", () => {
+  it.effect("spans name the operation and carry no token, not even in HTTP header attributes", () => {
+    const spans: Array<{ name: string; attributes: Map<string, unknown> }> = []
+    const tracer = Tracer.make({
+      span: (name, parent, context, links, startTime, kind) => {
+        const attributes = new Map<string, unknown>()
+        spans.push({ name, attributes })
+        return {
+          _tag: "Span",
+          name,
+          spanId: String(spans.length),
+          traceId: "t",
+          parent,
+          context,
+          status: { _tag: "Started", startTime },
+          attributes,
+          links,
+          sampled: true,
+          kind,
+          end: () => {},
+          attribute: (key, value) => attributes.set(key, value),
+          event: () => {},
+          addLinks: () => {}
+        }
+      },
+      context: (f) => f()
+    })
+    return withClient(
+      (_, i) => i === 0 ? oktaError(503, "E0000009", "unavailable") : json(jsmith),
+      (client) => runWithTime(client.getUser("jsmith"))
+    ).pipe(
+      Effect.withTracer(tracer),
+      Effect.tap(() => {
+        expect(spans.map((s) => s.name)).toContain("OktaClient.getUser")
+        const http = spans.filter((s) => s.attributes.has("http.request.header.authorization"))
+        expect(http.length).toBe(2)
+        for (const span of spans) {
+          for (const value of span.attributes.values()) expect(String(value)).not.toContain(secret)
+        }
+      })
     )
   })
 })
