@@ -25,10 +25,16 @@ import * as EnvConfig from "./EnvConfig.js"
 import * as Logging from "./Logging.js"
 import * as SandboxCommand from "./SandboxCommand.js"
 
-/** Loads and validates a malice rules file; every problem is listed, each with its JSON path. */
-export const loadRules = (path: string): Effect.Effect<MaliceRules.RuleSet, UsageError, FileSystem.FileSystem> =>
+/**
+ * Loads and validates a malice rules file; every problem is listed, each with its JSON path. `flag` names where the
+ * path came from (`--rules`) in the error.
+ */
+export const loadRules = (
+  path: string,
+  flag?: string
+): Effect.Effect<MaliceRules.RuleSet, UsageError, FileSystem.FileSystem> =>
   MaliceRules.load(path).pipe(
-    Effect.mapError((error) => new UsageError({ reason: `--rules ${path}: ${error.message}` }))
+    Effect.mapError((error) => new UsageError({ reason: flag ? `${flag} ${error.message}` : error.message }))
   )
 
 /** What the Enricher is built from. */
