@@ -209,6 +209,19 @@ export const enrichAndPrint = (options: {
       Stream.buffer({ capacity: options.concurrency }),
       Stream.mapEffect(finish),
       Stream.filterMap(identity),
+      Stream.tap((result) =>
+        Effect.logDebug("enriched").pipe(Effect.annotateLogs({
+          indicator: result.indicator.value,
+          verdict: result.verdict,
+          ...Object.fromEntries(
+            Object.entries(result.enrichment).flatMap(([provider, providerResult]) => [
+              [`${provider}.outcome`, Output.outcome(providerResult)],
+              [`${provider}.cache_hit`, providerResult.cache_hit],
+              ...(providerResult.error_message ? [[`${provider}.error`, providerResult.error_message]] : [])
+            ])
+          )
+        }))
+      ),
       Stream.map((result) => {
         const isFailed = Output.isFailed(result)
         printed++

@@ -21,6 +21,8 @@ Cli.run(process.argv).pipe(
   Effect.provide(Logging.layer),
   NodeRuntime.runMain({
     disableErrorReporting: true,
+    // The pretty logger writes to stdout, which carries only results: Logging.layer logs to stderr instead.
+    disablePrettyLogger: true,
     teardown: (exit, onExit) => {
       const { code, message } = CliError.fromExit(exit)
       if (message !== undefined) process.stderr.write(`enrich: ${Logging.scrub(message)}\n`)

@@ -336,6 +336,32 @@ layer(Layer.fresh(SandboxLive), { excludeTestServices: true })("enrich account (
       }))
   })
 
+  describe("logs", () => {
+    it.effect("go to stderr only: at debug level stdout still carries nothing but results", () =>
+      Effect.gen(function*() {
+        const result = yield* enrich([
+          "account",
+          "jsmith",
+          "nobody@example.com",
+          "--log-level",
+          "debug",
+          "-f",
+          "ndjson"
+        ])
+        expect(result.code).toBe(0)
+        expect(Cli.ndjson(result.stdout).map((r) => r.indicator.value)).toEqual(["jsmith", "nobody@example.com"])
+        expect(result.stderr).toContain("level=DEBUG")
+        expect(result.stderr).toContain("message=enriched indicator=jsmith")
+      }))
+
+    it.effect("the default level is quiet: nothing on stderr for a successful run", () =>
+      Effect.gen(function*() {
+        const result = yield* enrich(["account", "jsmith"])
+        expect(result.code).toBe(0)
+        expect(result.stderr).toBe("")
+      }))
+  })
+
   describe("secrets", () => {
     it.effect("the token appears nowhere in stdout or stderr, at debug level, through failures", () =>
       Effect.gen(function*() {
