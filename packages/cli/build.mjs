@@ -1,8 +1,11 @@
 // Bundles the CLI into one ESM file so `enrich` starts fast (no TypeScript loader, no barrel resolution at run time).
 import * as esbuild from "esbuild"
-import { readFileSync } from "node:fs"
+import { readFileSync, rmSync } from "node:fs"
 
 const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8"))
+
+// Chunk names carry content hashes: start from an empty dist/ so stale chunks do not pile up.
+rmSync(new URL("./dist", import.meta.url), { recursive: true, force: true })
 
 await esbuild.build({
   // The entry becomes dist/enrich.mjs; modules only some commands need (the sandbox and its seed org, decoded at load)

@@ -1,11 +1,14 @@
 /**
- * The `enrich` entry point (bundled to dist/enrich.mjs): runs the command tree and turns its outcome into an exit code.
+ * Runs the command tree on `process.argv` and turns its outcome into an exit code (loaded by `bin.ts`).
  *
  * @since 0.1.0
  */
-import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Cli from "./Cli.js"
 import * as CliError from "./CliError.js"
 import * as Logging from "./Logging.js"
@@ -17,7 +20,8 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 })
 
 Cli.run(process.argv).pipe(
-  Effect.provide(NodeContext.layer),
+  // What @effect/cli needs, and no more (NodeContext would also build a command executor and workers).
+  Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)),
   Effect.provide(Logging.layer),
   NodeRuntime.runMain({
     disableErrorReporting: true,
