@@ -1,1 +1,141 @@
-console.log("bench: not implemented yet")
+/**
+ * `npm run bench [-- --quick] [-- --only 1,3] [-- --transport undici|fetch] [-- --out FILE]`
+ *
+ * Runs the scenarios of issue 6 against sandboxes in child processes, prints one table and writes every figure as
+ * JSON (default `bench/results/<mode>-<timestamp>.json`). See BENCHMARKS.md for what the figures mean.
+ */
+import { execSync } from "node:child_process"
+import { mkdirSync, writeFileSync } from "node:fs"
+import * as Os from "node:os"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { parseArgs } from "node:util"
+import * as Contenders from "./Contenders.js"
+import { table } from "./Report.js"
+import type { Row } from "./Report.js"
+import * as SandboxProcess from "./SandboxProcess.js"
+import * as Scenarios from "./Scenarios.js"
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    only: { type: "string" },
+    transport: { type: "string", default: "undici" },
+    out: { type: "string" }
+  }
+})
+
+if (args.transport !== "undici" && args.transport !== "fetch") {
+  console.error(`--transport must be undici or fetch, got ${args.transport}`)
+  process.exit(2)
+}
+const transport: Contenders.Transport = args.transport
+const sizes = args.quick ? Scenarios.quick : Scenarios.full
+const only = args.only === undefined ? undefined : new Set(args.only.split(",").map((s) => s.trim()))
+const wanted = (n: number) => only === undefined || only.has(String(n))
+
+const log = (line: string) => process.stderr.write(`${line}\n`)
+
+const shell = (command: string): string => {
+  try {
+    return execSync(command, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim()
+  } catch {
+    return "unknown"
+  }
+}
+
+const machine = {
+  cpus: Os.availableParallelism(),
+  cpuModel: Os.cpus()[0]?.model ?? "unknown",
+  memoryGiB: Math.round(Os.totalmem() / 2 ** 30),
+  node: process.version,
+  platform: `${Os.platform()} ${Os.release()}`,
+  oktaSdk: Contenders.sdkVersion()
+}
+const commit = shell("git rev-parse --short HEAD")
+const dirty = shell("git status --porcelain -- packages bench") !== ""
+
+const main = async () => {
+  const started = performance.now()
+  log(`enrich bench (${args.quick ? "quick" : "full"}), ${machine.cpus} CPUs, node ${machine.node}, commit ${commit}`)
+
+  // The sandboxes start together (each builds its org in its own process).
+  const orgUsers = 1 + sizes.warmupAccounts + sizes.overheadAccounts + 3
+  const [open, slow, limited] = await Promise.all([
+    wanted(1) || wanted(4) || wanted(5)
+      ? SandboxProcess.start({ org: { users: orgUsers, bigUserGroups: sizes.bigGroups } })
+      : undefined,
+    wanted(2)
+      ? SandboxProcess.start({ org: { users: 20 * sizes.latencyAccounts + 20 }, latencyMillis: sizes.latencyMillis })
+      : undefined,
+    wanted(3)
+      ? SandboxProcess.start({
+        org: { users: 2 * sizes.rateAccounts },
+        rateLimits: { limit: sizes.rateLimit, windowMillis: sizes.rateWindowMillis },
+        concurrencyLimit: sizes.rateConcurrencyLimit,
+        // Without latency the sandbox answers each request before reading the next: nothing would be in flight.
+        latencyMillis: sizes.latencyMillis
+      })
+      : undefined
+  ])
+  log(`sandboxes ready in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+
+  const ctx: Scenarios.Context = { sizes, transport, log }
+  const rows: Array<Row> = []
+  const details: Record<string, unknown> = {}
+  const scenarios: ReadonlyArray<
+    readonly [number, string, SandboxProcess.SandboxProcess | undefined, typeof Scenarios.overhead]
+  > = [
+    [1, "overhead", open, Scenarios.overhead],
+    [2, "latency", slow, Scenarios.latency],
+    [3, "rateLimits", limited, Scenarios.rateLimits],
+    [4, "cache", open, Scenarios.cache],
+    [5, "bigAccount", open, Scenarios.bigAccount]
+  ]
+  try {
+    for (const [n, name, sandbox, scenario] of scenarios) {
+      if (!wanted(n) || sandbox === undefined) continue
+      log(`scenario ${n}: ${name}`)
+      const t = performance.now()
+      const outcome = await scenario(ctx, sandbox)
+      rows.push(...outcome.rows)
+      details[name] = outcome.details
+      log(`  (${((performance.now() - t) / 1000).toFixed(1)} s)`)
+    }
+  } finally {
+    await Promise.all([open?.stop(), slow?.stop(), limited?.stop()])
+  }
+
+  const output = table(rows)
+  process.stdout.write(`${output}\n`)
+  const result = {
+    date: new Date().toISOString(),
+    mode: args.quick ? "quick" : "full",
+    commit,
+    dirty,
+    transport,
+    machine,
+    sizes,
+    durationSeconds: (performance.now() - started) / 1000,
+    rows,
+    details
+  }
+  const out = args.out ??
+    join(
+      dirname(fileURLToPath(import.meta.url)),
+      "results",
+      `${result.mode}-${result.date.replace(/[:.]/g, "-")}.json`
+    )
+  mkdirSync(dirname(out), { recursive: true })
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`)
+  log(`figures written to ${out} (${result.durationSeconds.toFixed(0)} s in all)`)
+}
+
+main().then(
+  // Keep-alive sockets of the contenders would hold the process open.
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error)
+    process.exit(1)
+  }
+)
