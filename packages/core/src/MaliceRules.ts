@@ -19,6 +19,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as internalDecode from "./internal/maliceRulesDecode.js"
 import * as internalEvaluate from "./internal/maliceRulesEvaluate.js"
+import * as internalOperators from "./internal/maliceRulesOperators.js"
 import * as internalRegex from "./internal/maliceRulesRegex.js"
 import type * as Provider from "./Provider.js"
 import type { MatchedRule } from "./ProviderResult.js"
@@ -29,51 +30,16 @@ import type { Verdict } from "./Verdict.js"
 // -----------------------------------------------------------------------------
 
 /** The operators of the rule language, by name. */
-export const operators = [
-  "eq",
-  "neq",
-  "gt",
-  "gte",
-  "lt",
-  "lte",
-  "in",
-  "not_in",
-  "contains",
-  "not_contains",
-  "starts_with",
-  "ends_with",
-  "exists",
-  "not_exists",
-  "matches",
-  "older_than",
-  "newer_than"
-] as const
+export const operators: typeof internalOperators.operators = internalOperators.operators
 
 /** An operator name. */
-export type Operator = typeof operators[number]
+export type Operator = internalOperators.Operator
 
 /** Symbolic aliases (Calseta's spelling), normalized to the operator names at load. */
-export const aliases: Readonly<Record<string, Operator>> = {
-  "==": "eq",
-  "!=": "neq",
-  ">": "gt",
-  ">=": "gte",
-  "<": "lt",
-  "<=": "lte"
-}
+export const aliases: Readonly<Record<string, Operator>> = internalOperators.aliases
 
 /** Operators that `ignore_case: true` applies to (they compare strings). */
-export const caseFoldingOperators: ReadonlyArray<Operator> = [
-  "eq",
-  "neq",
-  "in",
-  "not_in",
-  "contains",
-  "not_contains",
-  "starts_with",
-  "ends_with",
-  "matches"
-]
+export const caseFoldingOperators: ReadonlyArray<Operator> = internalOperators.caseFoldingOperators
 
 /** The deepest nesting of `all` / `any` / `not` accepted (a rule's own condition is level 1). */
 export const maxDepth: number = internalDecode.maxDepth

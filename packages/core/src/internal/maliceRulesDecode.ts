@@ -8,6 +8,7 @@
  */
 import type * as MaliceRules from "../MaliceRules.js"
 import * as Verdict from "../Verdict.js"
+import { aliases, caseFoldingOperators, operators } from "./maliceRulesOperators.js"
 import * as internalRegex from "./maliceRulesRegex.js"
 import * as values from "./maliceRulesValues.js"
 
@@ -18,45 +19,9 @@ export type DecodeResult =
   | { readonly _tag: "Right"; readonly ruleSet: MaliceRules.RuleSet }
   | { readonly _tag: "Left"; readonly problems: ReadonlyArray<Problem> }
 
-// Kept here (not imported from MaliceRules.ts) so that this module has no runtime dependency on its parent.
-const operatorNames: ReadonlyArray<MaliceRules.Operator> = [
-  "eq",
-  "neq",
-  "gt",
-  "gte",
-  "lt",
-  "lte",
-  "in",
-  "not_in",
-  "contains",
-  "not_contains",
-  "starts_with",
-  "ends_with",
-  "exists",
-  "not_exists",
-  "matches",
-  "older_than",
-  "newer_than"
-]
-const aliasNames: Readonly<Record<string, MaliceRules.Operator>> = {
-  "==": "eq",
-  "!=": "neq",
-  ">": "gt",
-  ">=": "gte",
-  "<": "lt",
-  "<=": "lte"
-}
-const caseFolding: ReadonlySet<MaliceRules.Operator> = new Set([
-  "eq",
-  "neq",
-  "in",
-  "not_in",
-  "contains",
-  "not_contains",
-  "starts_with",
-  "ends_with",
-  "matches"
-])
+const operatorNames = operators
+const aliasNames = aliases
+const caseFolding: ReadonlySet<MaliceRules.Operator> = new Set(caseFoldingOperators)
 /** @internal */
 export const maxDepth = 32
 
