@@ -164,8 +164,9 @@ export const enrichAndPrint = (options: {
   readonly concurrency: number
   readonly total: Effect.Effect<Option.Option<number>, never, FileSystem.FileSystem>
   readonly totalKnown: number | undefined
-}): Effect.Effect<void, EnrichmentsFailed | Input.InputError, Enricher.Enricher | FileSystem.FileSystem> =>
-  Effect.scoped(Effect.gen(function*() {
+}): Effect.Effect<void, EnrichmentsFailed | Input.InputError, Enricher.Enricher | FileSystem.FileSystem> => {
+  const stats = { printed: 0, failed: 0, abandoned: 0 }
+  return Effect.scoped(Effect.gen(function*() {
     const enricher = yield* Enricher.Enricher
     const stop = yield* Deferred.make<void>()
     const formatter = Output.make(options.format)
@@ -176,9 +177,6 @@ export const enrichAndPrint = (options: {
         Effect.forkScoped
       )
     }
-    let printed = 0
-    let failed = 0
-    let abandoned = 0
 
     // Ordered, bounded concurrency: each valid entry is forked (at most `concurrency` run at once, by the semaphore),
     // its fiber is buffered, and fibers are awaited in input order. This keeps input order and bounded memory like
@@ -198,7 +196,7 @@ export const enrichAndPrint = (options: {
         Fiber.await(pending.fiber),
         (exit) => {
           if (Exit.isSuccess(exit)) return Option.some(exit.value)
-          abandoned++
+          stats.abandoned++
           return Option.none()
         }
       )
@@ -224,8 +222,8 @@ export const enrichAndPrint = (options: {
       ),
       Stream.map((result) => {
         const isFailed = Output.isFailed(result)
-        printed++
-        if (isFailed) failed++
+        stats.printed++
+        if (isFailed) stats.failed++
         progress.tick(isFailed)
         return formatter.push(result)
       }),
@@ -240,15 +238,28 @@ export const enrichAndPrint = (options: {
       Effect.onInterrupt(() =>
         Deferred.succeed(stop, undefined).pipe(
           Effect.zipRight(FiberSet.clear(inFlight)),
-          Effect.zipRight(Fiber.await(fiber)),
-          Effect.zipRight(Effect.sync(() => {
-            process.stderr.write(`enrich: ${new Interrupted({ printed, abandoned }).message}\n`)
-          }))
+          Effect.zipRight(Fiber.await(fiber))
         )
       )
     )
-    if (failed > 0) return yield* new EnrichmentsFailed({ failed, total: printed })
-  }))
+  })).pipe(
+    // Said once the progress bar is gone (its scope has closed), so the line is not drawn over.
+    Effect.onInterrupt(() =>
+      Effect.sync(() =>
+        process.stderr.write(
+          `enrich: ${new Interrupted({ printed: stats.printed, abandoned: stats.abandoned }).message}\n`
+        )
+      )
+    ),
+    Effect.zipRight(
+      Effect.suspend(() =>
+        stats.failed > 0
+          ? Effect.fail(new EnrichmentsFailed({ failed: stats.failed, total: stats.printed }))
+          : Effect.void
+      )
+    )
+  )
+}
 
 const run = (flags: Flags) =>
   Effect.gen(function*() {

@@ -146,6 +146,8 @@ layer(Layer.fresh(SandboxLive), { excludeTestServices: true })("enrich account (
           "carol.white@example.com"
         ])
         expect(result.stdout.split("\n").filter(Boolean)).toHaveLength(4)
+        // stderr is not a terminal here: no progress bar, nothing at all.
+        expect(result.stderr).toBe("")
       }))
 
     it.effect("reads stdin with --input -", () =>
