@@ -97,7 +97,8 @@ export const enricherLayer = (
 
     const providerOptions = yield* Config.unwrap(OktaProvider.config).pipe(
       Effect.withConfigProvider(provider),
-      Effect.mapError((error) => new UsageError({ reason: error.message }))
+      // `String(error)` names the variable ("Invalid data at OKTA_CACHE_TTL: ..."); `message` alone does not.
+      Effect.mapError((error) => new UsageError({ reason: String(error).replace(/^\((.*)\)$/s, "$1") }))
     )
     const oktaProvider = OktaProvider.layer({
       ...providerOptions,
