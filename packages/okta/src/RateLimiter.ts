@@ -76,6 +76,11 @@ export interface Stats {
   readonly waitedMillis: number
   /** Requests in flight now. */
   readonly inFlight: number
+  /**
+   * The in-flight cap now: `maxConcurrency`, lowered by one for each concurrency 429 (the org is busier than our cap
+   * assumed) and raised back by one after every {@link concurrencyRecovery} answers without one.
+   */
+  readonly concurrencyCap: number
   readonly buckets: ReadonlyArray<BucketState>
 }
 
@@ -110,6 +115,9 @@ export const bucket = (method: string, template: string): string => `${method.to
 
 /** The bucket name used in errors for the org-wide concurrency limit. */
 export const concurrencyBucket = "concurrency"
+
+/** Answers without a concurrency 429 after which a lowered in-flight cap is raised by one again. */
+export const concurrencyRecovery = 20
 
 const header = (headers: Headers.Headers, name: string): string | undefined => {
   const value = headers[name]
@@ -159,6 +167,9 @@ interface State {
   waits: number
   waitedMillis: number
   inFlight: number
+  /** The adaptive in-flight cap (see {@link Stats.concurrencyCap}) and the answers since it last changed. */
+  cap: number
+  calm: number
 }
 
 /** What `reserve` decided: go after `delay` (a slot is reserved), or wait `delay` and ask again. */
@@ -184,7 +195,9 @@ export const make = (options: Options = {}): Effect.Effect<RateLimiter> =>
       retries: 0,
       waits: 0,
       waitedMillis: 0,
-      inFlight: 0
+      inFlight: 0,
+      cap: maxConcurrency,
+      calm: 0
     })
 
     const entry = (s: State, name: string): MutableBucket => {
@@ -252,17 +265,35 @@ export const make = (options: Options = {}): Effect.Effect<RateLimiter> =>
         }
       })
 
+    /**
+     * The org's concurrency limit is shared with every other client of the org, so our cap can be too high: each
+     * concurrency 429 lowers it by one (down to 1), and it creeps back up after answers without one. Otherwise a
+     * client whose cap exceeds what the org has left keeps bursting into 429s and exhausts its retries.
+     */
+    const adaptCap = (s: State, concurrency429: boolean): number | undefined => {
+      if (concurrency429) {
+        s.calm = 0
+        if (s.cap <= 1) return undefined
+        return --s.cap
+      }
+      if (s.cap >= maxConcurrency || ++s.calm < concurrencyRecovery) return undefined
+      s.calm = 0
+      return ++s.cap
+    }
+
     const learn = (name: string, response: Answer | undefined, now: number) =>
-      Ref.update(state, (s) => {
+      Ref.modify(state, (s): [number | undefined, State] => {
         const b = entry(s, name)
         b.inFlight = Math.max(0, b.inFlight - 1)
-        if (response === undefined) return s
+        if (response === undefined) return [undefined, s]
         const info = parseHeaders(response.headers, now, resetMargin)
+        const concurrency429 = response.status === 429 && info?.limit === 0
         if (response.status === 429) {
           if (info?.limit === 0) s.concurrencyLimited++
           else s.rateLimited++
         }
-        if (info === undefined || info.limit === 0) return s // the concurrency limit says nothing about the bucket
+        const cap = adaptCap(s, concurrency429)
+        if (info === undefined || info.limit === 0) return [cap, s] // the concurrency limit says nothing of the bucket
         const sameWindow = b.known && Math.abs(info.resetAt - b.resetAt) < 1500
         // Responses of one window can arrive out of order: the lowest remaining is the latest truth.
         const remaining = response.status === 429 ? 0 : info.remaining
@@ -271,8 +302,8 @@ export const make = (options: Options = {}): Effect.Effect<RateLimiter> =>
         b.resetAt = info.resetAt
         b.known = true
         if (!sameWindow) b.nextSlot = now
-        return s
-      })
+        return [cap, s]
+      }).pipe(Effect.flatMap((cap) => cap === undefined ? Effect.void : semaphore.resize(cap)))
 
     const run = <A extends Answer, E, R>(name: string, send: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
       Effect.uninterruptibleMask((restore) =>
@@ -321,6 +352,7 @@ export const make = (options: Options = {}): Effect.Effect<RateLimiter> =>
       waits: s.waits,
       waitedMillis: s.waitedMillis,
       inFlight: s.inFlight,
+      concurrencyCap: s.cap,
       buckets: Array.from(s.buckets.entries()).filter(([, b]) => b.known).map(([name, b]) => ({
         bucket: name,
         limit: b.limit,

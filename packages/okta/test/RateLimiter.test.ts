@@ -185,6 +185,36 @@ describe("RateLimiter", () => {
       expect(Math.min(...capped)).toBeGreaterThanOrEqual(2000)
     }))
 
+  it.effect("each concurrency 429 lowers the in-flight cap by one; calm answers raise it back", () =>
+    Effect.gen(function*() {
+      const limiter = yield* RateLimiter.make({ maxConcurrency: 4 })
+      const busy = response(429, {
+        "x-rate-limit-limit": "0",
+        "x-rate-limit-remaining": "0",
+        "x-rate-limit-reset": "1"
+      })
+      const ok = response(200, {})
+      for (let i = 0; i < 5; i++) yield* limiter.run(bucket, Effect.succeed(busy))
+      expect((yield* limiter.stats).concurrencyCap).toBe(1) // never below one
+
+      // With the cap at 1, a second request waits for the first to finish instead of being sent.
+      const release = yield* Deferred.make<void>()
+      const first = yield* Effect.fork(limiter.run(bucket, Effect.as(Deferred.await(release), ok)))
+      const second = yield* Effect.fork(limiter.run(bucket, Effect.succeed(ok)))
+      yield* Effect.yieldNow()
+      expect((yield* limiter.stats).inFlight).toBe(1)
+      expect(second.unsafePoll()).toBeNull()
+      yield* Deferred.succeed(release, undefined)
+      yield* Fiber.join(first)
+      yield* Fiber.join(second)
+
+      // Recovery: one step up per `concurrencyRecovery` answers without a concurrency 429, up to maxConcurrency.
+      for (let i = 2; i < RateLimiter.concurrencyRecovery; i++) yield* limiter.run(bucket, Effect.succeed(ok))
+      expect((yield* limiter.stats).concurrencyCap).toBe(2)
+      for (let i = 0; i < 10 * RateLimiter.concurrencyRecovery; i++) yield* limiter.run(bucket, Effect.succeed(ok))
+      expect((yield* limiter.stats).concurrencyCap).toBe(4)
+    }))
+
   it.effect("counts 429s of buckets and of the concurrency limit separately, and keeps the bucket state", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(start)
