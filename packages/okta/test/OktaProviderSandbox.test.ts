@@ -441,6 +441,58 @@ describe("the full stack against the sandbox", () => {
       }).pipe(Effect.provide(stack())))
   })
 
+  describe("pitfalls of other Okta integrations", () => {
+    it.effect("a repeated next cursor (a known Okta bug): the listing stops, the result says so and is not cached", () =>
+      Effect.gen(function*() {
+        const sandbox = yield* Sandbox.Sandbox
+        yield* sandbox.setFaults(GROUPS, { repeatNextCursor: true })
+        const okta = yield* enrich(PAULA)
+        expect(okta.status).toBe("success")
+        const groups = okta.extracted!.groups as ReadonlyArray<string>
+        // Page 1, then page 2, whose next link repeats its own cursor: stopped there without asking again.
+        expect(groups).toHaveLength(400)
+        expect(new Set(groups).size).toBe(400)
+        expect(okta.warnings).toEqual([expect.stringMatching(/^groups: the list is incomplete, 400 groups were read/)])
+        expect((yield* sandbox.counters).byRoute[GROUPS]).toEqual({ "200": 2 })
+        yield* sandbox.clearFaults
+        const next = yield* enrich(PAULA)
+        expect(next.cache_hit).toBe(false)
+        expect(next.extracted!.groups).toHaveLength(450)
+      }).pipe(Effect.provide(stack())))
+
+    it.effect("a bucket that keeps answering 429: waits for each reset, gives up after 3 retries (not SDK-style forever)", () =>
+      Effect.gen(function*() {
+        const sandbox = yield* Sandbox.Sandbox
+        const client = yield* OktaClient.OktaClient
+        yield* sandbox.setFaults(USER, { random: [{ probability: 1, fault: Sandbox.status(429) }] })
+        const start = yield* TestClock.currentTimeMillis
+        const okta = yield* enrich("jsmith")
+        const elapsed = (yield* TestClock.currentTimeMillis) - start
+        expect(okta.status).toBe("failed")
+        expect(okta.error_message).toMatch(/rate limit/i)
+        expect((yield* sandbox.counters).byRoute[USER]).toEqual({ "429": 4 })
+        const stats = yield* client.stats!
+        expect(stats).toMatchObject({ rateLimited: 4, retries: 3 })
+        // Each retry waited for the window's reset (Okta's clock, 10 s windows here), not a blind quick retry.
+        expect(elapsed).toBeGreaterThanOrEqual(3 * 10_000)
+        // A failure is not cached either.
+        yield* sandbox.clearFaults
+        expect((yield* enrich("jsmith")).status).toBe("success")
+      }).pipe(Effect.provide(stack({ sandbox: { rateLimits: { "*": { window: "10 seconds" } } } }))))
+
+    it.effect("with Okta's one-minute windows, the 90 s operation deadline ends the retries earlier", () =>
+      Effect.gen(function*() {
+        const sandbox = yield* Sandbox.Sandbox
+        yield* sandbox.setFaults(USER, { random: [{ probability: 1, fault: Sandbox.status(429) }] })
+        const start = yield* TestClock.currentTimeMillis
+        const okta = yield* enrich("jsmith")
+        expect(okta.status).toBe("failed")
+        // One wait of about a minute fits in 90 s, a second does not: it fails now rather than later.
+        expect((yield* sandbox.counters).byRoute[USER]).toEqual({ "429": 2 })
+        expect((yield* TestClock.currentTimeMillis) - start).toBeLessThan(90_000)
+      }).pipe(Effect.provide(stack())))
+  })
+
   describe("rate limits", () => {
     it.effect("30 distinct lookups against buckets of 10 per minute: paced, zero 429s", () =>
       Effect.gen(function*() {
