@@ -87,6 +87,20 @@ const sandbox = Options.boolean("sandbox").pipe(
   Options.withDescription("Enrich against the bundled sandbox Okta org, started in-process: no Okta account needed.")
 )
 
+/** Options that take a value: given last without one, @effect/cli hands them over as an argument. */
+const valueOptions = new Set([
+  "--input",
+  "-i",
+  "--format",
+  "-f",
+  "--rules",
+  "--cache",
+  "--ttl",
+  "--concurrency",
+  "-c",
+  "--log-level"
+])
+
 /** The parsed flags of `enrich account`. */
 export interface Flags {
   readonly indicators: ReadonlyArray<string>
@@ -272,7 +286,11 @@ const run = (flags: Flags) =>
     const unknownFlags = flags.indicators.filter((value) => /^-/.test(value))
     if (unknownFlags.length > 0) {
       return yield* new UsageError({
-        reason: unknownFlags.map((flag) => `unknown option ${flag} (see enrich account --help)`).join("\n")
+        reason: unknownFlags.map((flag) =>
+          valueOptions.has(flag)
+            ? `option ${flag} needs a value (see enrich account --help)`
+            : `unknown option ${flag} (see enrich account --help)`
+        ).join("\n")
       })
     }
     if (!Number.isInteger(flags.concurrency) || flags.concurrency < 1 || flags.concurrency > 256) {

@@ -97,6 +97,29 @@ layer(Layer.fresh(SandboxLive), { excludeTestServices: true })("enrich account (
         expect(JSON.stringify(JSON.parse(result.stdout).enrichment.okta.raw)).toContain("00uw5TJvTt4wHVXqCNSq")
       }))
 
+    it.effect("--cache memory looks a repeated account up once; --cache none asks Okta every time", () =>
+      Effect.gen(function*() {
+        const sandbox = yield* Sandbox.Sandbox
+        const userRequests = Effect.map(
+          sandbox.counters,
+          (counters) => Object.values(counters.byRoute["GET /api/v1/users/{id}"] ?? {}).reduce((a, b) => a + b, 0)
+        )
+        const before = yield* userRequests
+        const cached = yield* enrich(["account", "maria.garcia@example.com", "maria.garcia@example.com", "-c", "1"])
+        expect(JSON.parse(cached.stdout).map((r: any) => r.enrichment.okta.cache_hit)).toEqual([false, true])
+        const afterCached = yield* userRequests
+        expect(afterCached - before).toBe(1)
+        const uncached = yield* enrich([
+          "account",
+          "maria.garcia@example.com",
+          "maria.garcia@example.com",
+          "--cache",
+          "none"
+        ])
+        expect(JSON.parse(uncached.stdout).map((r: any) => r.enrichment.okta.cache_hit)).toEqual([false, false])
+        expect((yield* userRequests) - afterCached).toBe(2)
+      }))
+
     it.effect("--sandbox needs no configuration at all", () =>
       Effect.gen(function*() {
         const result = yield* Cli.run(["account", "jsmith", "--sandbox"])
@@ -266,11 +289,14 @@ layer(Layer.fresh(SandboxLive), { excludeTestServices: true })("enrich account (
         expect(result.stderr).toContain("--frobnicate")
       }))
 
-    it.effect("a bad --format value", () =>
+    it.effect("a bad --format value, or none", () =>
       Effect.gen(function*() {
         const result = yield* enrich(["account", "jsmith", "--format", "xml"])
         expect(result.code).toBe(2)
         expect(result.stdout).toBe("")
+        const missing = yield* enrich(["account", "jsmith", "--format"])
+        expect(missing.code).toBe(2)
+        expect(missing.stderr).toContain("option --format needs a value")
       }))
 
     it.effect("missing OKTA_DOMAIN", () =>
