@@ -22,9 +22,11 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
 import * as FiberSet from "effect/FiberSet"
 import { identity } from "effect/Function"
 import * as HashMap from "effect/HashMap"
+import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { EnrichmentsFailed, Interrupted, UsageError } from "./CliError.js"
@@ -215,14 +217,16 @@ export const enrichAndPrint = (options: {
         }
       )
 
+    const debug = (yield* FiberRef.get(FiberRef.currentMinimumLogLevel)).ordinal <= LogLevel.Debug.ordinal
     const work = options.entries.pipe(
       Stream.interruptWhen(Deferred.await(stop)),
       Stream.mapEffect(start),
       Stream.buffer({ capacity: options.concurrency }),
       Stream.mapEffect(finish),
       Stream.filterMap(identity),
+      // One debug line per result; its annotations are only built when debug logs are on.
       Stream.tap((result) =>
-        Effect.logDebug("enriched").pipe(Effect.annotateLogs({
+        !debug ? Effect.void : Effect.logDebug("enriched").pipe(Effect.annotateLogs({
           indicator: result.indicator.value,
           verdict: result.verdict,
           ...Object.fromEntries(
