@@ -365,7 +365,11 @@ export const command = Command.make("account", {
       ["enrich account --input accounts.txt --format csv > out.csv", "a file of accounts, one per line, as CSV"],
       ["cut -d, -f3 alerts.csv | enrich account --input - --format ndjson", "accounts from stdin"],
       ["enrich account jsmith --rules rules.json --format table", "verdicts from your malice rules, as a table"],
-      ["enrich account jsmith --cache none --ttl not_found=1m --log-level debug", "no cache, debug logs on stderr"]
+      [
+        "enrich account --input accounts.txt --ttl account=15m --concurrency 4 --log-level debug",
+        "shorter cache, fewer at once, debug logs on stderr"
+      ],
+      ["enrich account jsmith --cache none", "always ask Okta"]
     ]
   ))
 )
