@@ -309,10 +309,13 @@ describe("the full stack against the sandbox", () => {
         expect(okta.error_message).toContain(TWIN_B)
       }).pipe(Effect.provide(stack({ sandbox: { org: extendedOrg } }))))
 
-    it.effect("the seed's shared email is also a login: the login wins (logins are unique)", () =>
+    it.effect("the seed's shared email (mjones and mike.jones.admin): failed, naming both ids", () =>
       Effect.gen(function*() {
         const okta = yield* enrich("mike.jones@example.com")
-        expect(okta.extracted).toMatchObject({ login: "mike.jones@example.com", is_admin: false })
+        expect(okta.status).toBe("failed")
+        expect(okta.error_message).toContain("ambiguous: 2 Okta users have email mike.jones@example.com")
+        expect(okta.error_message).toContain(idOf("mjones@example.com"))
+        expect(okta.error_message).toContain(idOf("mike.jones.admin@example.com"))
       }).pipe(Effect.provide(stack())))
 
     const logins: ReadonlyArray<readonly [string, string, string]> = [

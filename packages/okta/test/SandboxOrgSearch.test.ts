@@ -74,7 +74,7 @@ describe("SandboxOrg.searchUsers", () => {
     expect(searchLogins("profile.login eq \"JSMITH@EXAMPLE.COM\"")).toEqual(["jsmith@example.com"])
     expect(searchLogins("profile.email eq \"mike.jones@example.com\"")).toEqual([
       "mike.jones.admin@example.com",
-      "mike.jones@example.com"
+      "mjones@example.com"
     ])
     expect(searchLogins("profile.lastName sw \"bren\"")).toEqual(["dave.former@example.com"])
   })
