@@ -36,6 +36,8 @@ export interface Sizes {
   /** Entries made through the real client and provider; the rest are fresh decodes of their JSON. */
   readonly cacheTemplates: number
   readonly bigGroups: number
+  /** Lookups of the big account per contender (the median wall time is reported). */
+  readonly bigRepeats: number
 }
 
 /** The full run. */
@@ -54,7 +56,8 @@ export const full: Sizes = {
   cacheHitLookups: 200_000,
   cacheEntries: 100_000,
   cacheTemplates: 1000,
-  bigGroups: 5000
+  bigGroups: 5000,
+  bigRepeats: 5
 }
 
 /** `--quick`: the same scenarios, smaller, under a minute. */
@@ -73,7 +76,8 @@ export const quick: Sizes = {
   cacheHitLookups: 10_000,
   cacheEntries: 10_000,
   cacheTemplates: 100,
-  bigGroups: 5000
+  bigGroups: 5000,
+  bigRepeats: 3
 }
 
 /** What every scenario is given. */
@@ -542,31 +546,45 @@ export const bigAccount = async (ctx: Context, sandbox: SandboxProcess.SandboxPr
   const url = sandbox.url
   const token = sandbox.token
   const account = Contenders.account("id", 0)
-  const details: Record<string, Record<string, number>> = {}
-  const run = async (key: string, contender: Contenders.Contender) => {
-    await contender.lookup(Contenders.account("id", 1)) // warm the connection
-    await sandbox.resetCounters()
-    const { peakHeapBytes, peakRssBytes, value } = await peakMemory(() => timed(() => contender.lookup(account)))
-    if (!value.value) throw new Error(`${contender.name} did not find the big account`)
-    const counters = await sandbox.counters()
-    await contender.close()
-    details[key] = { wallMs: value.wallMs, peakHeapBytes, peakRssBytes, requests: counters.requests }
+  const details: Record<string, Record<string, unknown>> = {}
+  // Each repeat on a fresh contender, so no cache helps; the wall time is the median, the peaks the highest.
+  const run = async (key: string, make: () => Promise<Contenders.Contender>) => {
+    const walls: Array<number> = []
+    let peakHeap = 0
+    let peakRss = 0
+    let requests = 0
+    let name = key
+    for (let i = 0; i < ctx.sizes.bigRepeats; i++) {
+      const contender = await make()
+      name = contender.name
+      await contender.lookup(Contenders.account("id", 1 + i)) // warm the connection
+      await sandbox.resetCounters()
+      const { peakHeapBytes, peakRssBytes, value } = await peakMemory(() => timed(() => contender.lookup(account)))
+      if (!value.value) throw new Error(`${contender.name} did not find the big account`)
+      requests = (await sandbox.counters()).requests
+      await contender.close()
+      walls.push(value.wallMs)
+      peakHeap = Math.max(peakHeap, peakHeapBytes)
+      peakRss = Math.max(peakRss, peakRssBytes)
+    }
+    const wallMs = [...walls].sort((x, y) => x - y)[Math.floor(walls.length / 2)]
+    details[key] = { wallMs, walls, peakHeapBytes: peakHeap, peakRssBytes: peakRss, requests }
     ctx.log(
-      `  ${contender.name}: ${value.wallMs.toFixed(0)} ms, peak heap +${(peakHeapBytes / 1e6).toFixed(1)} MB, ` +
-        `RSS ${(peakRssBytes / 1e6).toFixed(0)} MB, ${counters.requests} requests`
+      `  ${name}: ${wallMs.toFixed(0)} ms (median of ${walls.length}), peak heap +${(peakHeap / 1e6).toFixed(1)} MB, ` +
+        `RSS ${(peakRss / 1e6).toFixed(0)} MB, ${requests} requests`
     )
   }
-  await run("enrich", await Contenders.enrich({ url, token, transport: ctx.transport }))
-  await run("fetch", Contenders.baseline({ url, token }))
-  await run("sdk", Contenders.sdk({ url, token }))
+  await run("enrich", () => Contenders.enrich({ url, token, transport: ctx.transport }))
+  await run("fetch", async () => Contenders.baseline({ url, token }))
+  await run("sdk", async () => Contenders.sdk({ url, token }))
   const scenario = `5. Big account (one user in ${ctx.sizes.bigGroups.toLocaleString("en-US")} groups, by id)`
   const values = (field: string, scale = 1) => ({
-    enrich: details.enrich[field] / scale,
-    fetch: details.fetch[field] / scale,
-    sdk: details.sdk[field] / scale
+    enrich: (details.enrich[field] as number) / scale,
+    fetch: (details.fetch[field] as number) / scale,
+    sdk: (details.sdk[field] as number) / scale
   })
   const rows: Array<Row> = [
-    { scenario, measure: "wall time", unit: "ms", values: values("wallMs"), ratios: true },
+    { scenario, measure: "wall time (median)", unit: "ms", values: values("wallMs"), ratios: true },
     { scenario, measure: "peak heap above idle", unit: "MB", values: values("peakHeapBytes", 1e6), ratios: true },
     { scenario, measure: "peak RSS (whole bench process)", unit: "MB", values: values("peakRssBytes", 1e6) },
     { scenario, measure: "requests", unit: "count", values: values("requests") }

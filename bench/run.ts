@@ -101,6 +101,9 @@ const main = async () => {
       rows.push(...outcome.rows)
       details[name] = outcome.details
       log(`  (${((performance.now() - t) / 1000).toFixed(1)} s)`)
+      // Stop a sandbox after its last scenario: a capped contender's leftover requests then fail at once instead of
+      // running on during the next scenario.
+      if (!scenarios.some(([later, , other]) => later > n && other === sandbox && wanted(later))) await sandbox.stop()
     }
   } finally {
     await Promise.all([open?.stop(), slow?.stop(), limited?.stop()])
