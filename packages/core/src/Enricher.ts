@@ -9,11 +9,11 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Predicate from "effect/Predicate"
 import * as Stream from "effect/Stream"
 import * as EnrichmentCache from "./EnrichmentCache.js"
 import type { EnrichmentResult } from "./EnrichmentResult.js"
 import * as Indicator from "./Indicator.js"
+import * as internal from "./internal/enrichAll.js"
 import * as MaliceRules from "./MaliceRules.js"
 import * as Provider from "./Provider.js"
 import * as ProviderResult from "./ProviderResult.js"
@@ -36,6 +36,17 @@ export type Input = Indicator.Indicator | Indicator.InvalidIndicator
 export interface EnrichAllOptions {
   /** How many indicators are enriched at once. Default {@link defaultConcurrency}. */
   readonly concurrency?: number | undefined
+  /**
+   * A graceful stop (e.g. Ctrl-C): when this effect completes, no more input is pulled, the enrichments in flight
+   * are interrupted and dropped, every result that had finished is still emitted in input order, and the stream
+   * ends normally. It runs in the background from the first pull; an effect that never completes never stops.
+   */
+  readonly stopWhen?: Effect.Effect<unknown> | undefined
+  /**
+   * Told about every indicator dropped by a stop (`stopWhen`): taken from the input, but its enrichment was
+   * interrupted or never started, so it has no result. Count them to say how much work was abandoned.
+   */
+  readonly onAbandoned?: ((indicator: Indicator.Indicator) => Effect.Effect<void>) | undefined
 }
 
 /** The default number of indicators {@link Service.enrichAll} enriches at once. */
@@ -52,7 +63,9 @@ export interface Service {
   readonly enrich: (indicator: Indicator.Indicator) => Effect.Effect<EnrichmentResult>
   /**
    * Enriches a stream of indicators, `concurrency` at a time, emitting results in input order. Memory stays bounded
-   * by the concurrency, whatever the length of the stream. Invalid inputs become failed records in place.
+   * by the concurrency (about 2 x concurrency inputs held), whatever the length of the stream. Invalid inputs become
+   * failed records in place. `stopWhen` ends it gracefully (see {@link EnrichAllOptions}); interrupting its consumer
+   * interrupts every enrichment in flight. Fails only with the input's errors.
    */
   readonly enrichAll: <E, R>(
     inputs: Stream.Stream<Input, E, R>,
@@ -181,19 +194,17 @@ export const make = (
         })
       )
 
-    const enrichInput = (input: Input): Effect.Effect<EnrichmentResult> =>
-      Predicate.isTagged(input, "InvalidIndicator")
-        ? Effect.succeed(invalid(providers, input as Indicator.InvalidIndicator))
-        : enrich(input as Indicator.Indicator)
-
     return Enricher.of({
       providers,
       enrich,
-      enrichAll: (inputs, options) => {
-        const concurrency = Math.max(1, Math.floor(options?.concurrency ?? defaultConcurrency))
-        // mapEffect with a numeric concurrency emits in input order and holds at most about 2 x concurrency items.
-        return Stream.mapEffect(inputs, enrichInput, { concurrency })
-      },
+      enrichAll: (inputs, options) =>
+        internal.enrichAll(inputs, {
+          concurrency: Math.max(1, Math.floor(options?.concurrency ?? defaultConcurrency)),
+          enrich,
+          invalid: (error) => invalid(providers, error),
+          stopWhen: options?.stopWhen,
+          onAbandoned: options?.onAbandoned
+        }),
       invalid: (error) => invalid(providers, error)
     })
   })

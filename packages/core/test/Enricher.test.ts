@@ -7,7 +7,7 @@ import * as MaliceRules from "@enrich/core/MaliceRules"
 import * as Provider from "@enrich/core/Provider"
 import { FakeProvider } from "@enrich/core/testing"
 import * as Verdict from "@enrich/core/Verdict"
-import { Chunk, Context, Effect, Fiber, Layer, Logger, Option, Stream, TestClock } from "effect"
+import { Chunk, Context, Deferred, Effect, Fiber, Layer, Logger, Option, Stream, TestClock } from "effect"
 
 /** Rules giving a fixed verdict (found / not found), whatever the interpreter's rule syntax. */
 const verdicts = (found: Verdict.Verdict, notFound: Verdict.Verdict = "Pending"): MaliceRules.RuleSet => ({
@@ -400,6 +400,108 @@ describe("Enricher", () => {
         }).pipe(Effect.provide(EnrichmentCache.layerMemory({ capacity: 1000 }))),
       { timeout: 60_000 }
     )
+  })
+
+  describe("enrichAll: stopWhen and interruption", () => {
+    const account = (value: string) => new Indicator.Indicator({ type: "account", value })
+    const values = Array.from({ length: 100 }, (_, i) => `user${i}@example.com`)
+    // user1 and user3 are slow; every other account answers in a second.
+    const slowlyOptions: FakeProvider.Options = {
+      name: "okta",
+      lookups: Object.fromEntries(values.map((v) => [v, FakeProvider.found({ login: v })])),
+      latency: (indicator) =>
+        ["user1@example.com", "user3@example.com"].includes(indicator.value) ? "10 seconds" : "1 second"
+    }
+    /** A lazy stream of the accounts that counts how many were pulled. */
+    const counted = () => {
+      const pulled = { count: 0 }
+      function* inputs() {
+        for (const value of values) {
+          pulled.count++
+          yield account(value)
+        }
+      }
+      return { pulled, inputs: Stream.fromIteratorSucceed(inputs(), 1) }
+    }
+
+    it.effect("on stop: emits what finished in order, drops and reports what was in flight, pulls no more input", () =>
+      Effect.gen(function*() {
+        const okta = FakeProvider.make({ ...slowlyOptions })
+        const enricher = yield* Enricher.make([okta])
+        const stop = yield* Deferred.make<void>()
+        const abandoned: Array<string> = []
+        const { inputs, pulled } = counted()
+        const fiber = yield* enricher.enrichAll(inputs, {
+          concurrency: 2,
+          stopWhen: Deferred.await(stop),
+          onAbandoned: (indicator) => Effect.sync(() => abandoned.push(indicator.value))
+        }).pipe(Stream.runCollect, Effect.fork)
+        // t=1s user0 answers and user2 starts; t=2s user2 answers (held behind user1) and user3 starts.
+        yield* TestClock.adjust("5 seconds")
+        const pulledAtStop = pulled.count
+        expect(yield* okta.inFlight).toBe(2)
+        yield* Deferred.succeed(stop, undefined)
+        const results = Chunk.toReadonlyArray(yield* Fiber.join(fiber)).map((r) => r.indicator.value)
+        yield* TestClock.adjust("1 minute")
+        expect(results).toEqual(["user0@example.com", "user2@example.com"])
+        expect(abandoned.slice(0, 2)).toEqual(["user1@example.com", "user3@example.com"])
+        // Every input taken is either printed or reported abandoned; none is taken after the stop.
+        expect(results.length + abandoned.length).toBe(pulledAtStop)
+        expect(pulled.count).toBe(pulledAtStop)
+        expect(pulledAtStop).toBeLessThan(10)
+        expect(yield* okta.interrupted).toBe(2)
+        expect(yield* okta.inFlight).toBe(0)
+        expect(yield* okta.calls).toBe(4)
+      }).pipe(withMemoryCache))
+
+    it.effect("on stop: ends even when the input is still open (stdin with nothing more to read)", () =>
+      Effect.gen(function*() {
+        const okta = FakeProvider.make({ ...slowlyOptions })
+        const enricher = yield* Enricher.make([okta])
+        const stop = yield* Deferred.make<void>()
+        let abandoned = 0
+        const inputs = Stream.concat(Stream.fromIterable(values.slice(0, 3).map(account)), Stream.never)
+        const fiber = yield* enricher.enrichAll(inputs, {
+          stopWhen: Deferred.await(stop),
+          onAbandoned: () => Effect.sync(() => abandoned++)
+        }).pipe(Stream.runCollect, Effect.fork)
+        yield* TestClock.adjust("2 seconds")
+        yield* Deferred.succeed(stop, undefined)
+        const results = Chunk.toReadonlyArray(yield* Fiber.join(fiber)).map((r) => r.indicator.value)
+        expect(results).toEqual(["user0@example.com", "user2@example.com"])
+        expect(abandoned).toBe(1)
+      }).pipe(withMemoryCache))
+
+    it.effect("without a stop, a slow enrichment is awaited, not dropped", () =>
+      Effect.gen(function*() {
+        const okta = FakeProvider.make({ ...slowlyOptions })
+        const enricher = yield* Enricher.make([okta])
+        const fiber = yield* enricher.enrichAll(Stream.fromIterable(values.slice(0, 5).map(account)), {
+          concurrency: 2,
+          stopWhen: Effect.never
+        }).pipe(Stream.runCollect, Effect.fork)
+        yield* TestClock.adjust("1 minute")
+        const results = Chunk.toReadonlyArray(yield* Fiber.join(fiber)).map((r) => r.indicator.value)
+        expect(results).toEqual(values.slice(0, 5))
+        expect(yield* okta.interrupted).toBe(0)
+      }).pipe(withMemoryCache))
+
+    it.effect("interrupting the consumer interrupts every enrichment in flight", () =>
+      Effect.gen(function*() {
+        const okta = FakeProvider.make({ ...slowlyOptions, latency: "1 hour" })
+        const enricher = yield* Enricher.make([okta])
+        const fiber = yield* enricher.enrichAll(counted().inputs, { concurrency: 4 }).pipe(
+          Stream.runDrain,
+          Effect.fork
+        )
+        yield* TestClock.adjust("1 minute")
+        expect(yield* okta.inFlight).toBe(4)
+        yield* Fiber.interrupt(fiber)
+        expect(yield* okta.inFlight).toBe(0)
+        expect(yield* okta.interrupted).toBe(4)
+        yield* TestClock.adjust("2 hours")
+        expect(yield* okta.calls).toBe(4)
+      }).pipe(withMemoryCache))
   })
 
   describe("layers", () => {

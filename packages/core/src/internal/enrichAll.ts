@@ -1,0 +1,121 @@
+/** @internal */
+import * as Cause from "effect/Cause"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as FiberSet from "effect/FiberSet"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as Stream from "effect/Stream"
+import type { EnrichmentResult } from "../EnrichmentResult.js"
+import type * as Indicator from "../Indicator.js"
+
+/** @internal */
+export interface Options {
+  readonly concurrency: number
+  readonly enrich: (indicator: Indicator.Indicator) => Effect.Effect<EnrichmentResult>
+  readonly invalid: (error: Indicator.InvalidIndicator) => EnrichmentResult
+  readonly stopWhen: Effect.Effect<unknown> | undefined
+  readonly onAbandoned: ((indicator: Indicator.Indicator) => Effect.Effect<void>) | undefined
+}
+
+/** An input on its way: its record, ready; a running enrichment; or an input taken after a stop, never started. */
+type Pending =
+  | { readonly _tag: "Ready"; readonly result: EnrichmentResult }
+  | {
+    readonly _tag: "Running"
+    readonly indicator: Indicator.Indicator
+    readonly fiber: Fiber.RuntimeFiber<EnrichmentResult>
+  }
+  | { readonly _tag: "NotStarted"; readonly indicator: Indicator.Indicator }
+
+/**
+ * The ordered, bounded pipeline behind `Enricher.enrichAll`.
+ *
+ * `Stream.mapEffect(f, { concurrency })` costs far more per item than the enrichment of a cached or fast answer, so
+ * instead each input takes a permit (at most `concurrency` enrichments run), its enrichment is forked, and the fiber
+ * goes through a buffer of `concurrency` places; fibers are then awaited in input order. The permit and the buffer
+ * bound both the work in flight and the inputs held. The fibers live in a FiberSet of the stream's scope: a stop
+ * interrupts them and keeps what finished; the end of the stream, for any reason, interrupts whatever is left.
+ *
+ * @internal
+ */
+export const enrichAll = <E, R>(
+  inputs: Stream.Stream<Indicator.Indicator | Indicator.InvalidIndicator, E, R>,
+  options: Options
+): Stream.Stream<EnrichmentResult, E, R> =>
+  Stream.unwrapScoped(Effect.gen(function*() {
+    const { concurrency, enrich, invalid, onAbandoned } = options
+    const running = yield* FiberSet.make<EnrichmentResult>()
+    const semaphore = yield* Effect.makeSemaphore(concurrency)
+    const release = semaphore.release(1)
+    let stopped = false
+
+    let source = inputs
+    if (options.stopWhen !== undefined) {
+      const stop = yield* Deferred.make<void>()
+      // The flag is set before the fibers are interrupted, and `start` reads it after forking: a fiber forked while
+      // the stop happens is either interrupted here or by `start` itself.
+      yield* options.stopWhen.pipe(
+        Effect.zipRight(Effect.suspend(() => {
+          stopped = true
+          return Deferred.succeed(stop, undefined)
+        })),
+        Effect.zipRight(FiberSet.clear(running)),
+        Effect.forkScoped
+      )
+      // `Stream.interruptWhen` alone only interrupts a pull that is waiting (stdin with nothing to read): a stream that
+      // answers at once would go on being read. So the flag is also checked before each pull, and between the items
+      // of a chunk already read.
+      const pull = yield* Stream.toPull(inputs)
+      source = Stream.repeatEffectChunkOption(Effect.suspend(() => stopped ? Effect.fail(Option.none()) : pull)).pipe(
+        Stream.interruptWhen(Deferred.await(stop)),
+        Stream.takeWhile(() => !stopped)
+      )
+    }
+
+    const start = (input: Indicator.Indicator | Indicator.InvalidIndicator): Effect.Effect<Pending> => {
+      if (Predicate.isTagged(input, "InvalidIndicator")) {
+        return Effect.succeed({ _tag: "Ready", result: invalid(input as Indicator.InvalidIndicator) })
+      }
+      const indicator = input as Indicator.Indicator
+      // The permit is taken before forking, so waiting inputs hold no fiber; the enrichment gives it back.
+      return Effect.flatMap(semaphore.take(1), (): Effect.Effect<Pending> => {
+        if (stopped) return Effect.as(release, { _tag: "NotStarted", indicator })
+        return Effect.flatMap(
+          FiberSet.run(running, Effect.ensuring(enrich(indicator), release)),
+          (fiber): Effect.Effect<Pending> => {
+            const pending: Pending = { _tag: "Running", indicator, fiber }
+            return stopped ? Effect.as(Fiber.interruptFork(fiber), pending) : Effect.succeed(pending)
+          }
+        )
+      })
+    }
+
+    const abandon = (indicator: Indicator.Indicator): Effect.Effect<Option.Option<EnrichmentResult>> =>
+      onAbandoned === undefined ? Effect.succeedNone : Effect.as(onAbandoned(indicator), Option.none())
+
+    const finish = (pending: Pending): Effect.Effect<Option.Option<EnrichmentResult>> => {
+      switch (pending._tag) {
+        case "Ready":
+          return Effect.succeed(Option.some(pending.result))
+        case "NotStarted":
+          return abandon(pending.indicator)
+        case "Running":
+          return Effect.flatMap(Fiber.await(pending.fiber), (exit) => {
+            if (Exit.isSuccess(exit)) return Effect.succeed(Option.some(exit.value))
+            // `enrich` never fails: only a stop interrupts it; anything else is a bug, kept as a defect.
+            if (Cause.isInterruptedOnly(exit.cause)) return abandon(pending.indicator)
+            return Effect.failCause(Cause.stripFailures(exit.cause))
+          })
+      }
+    }
+
+    return source.pipe(
+      Stream.mapEffect(start),
+      Stream.buffer({ capacity: concurrency }),
+      Stream.mapEffect(finish),
+      Stream.filterMap((result) => result)
+    )
+  }))
