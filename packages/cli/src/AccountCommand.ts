@@ -13,18 +13,14 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Enricher from "@enrich/core/Enricher"
-import type { EnrichmentResult } from "@enrich/core/EnrichmentResult"
 import * as Indicator from "@enrich/core/Indicator"
 import type * as MaliceRules from "@enrich/core/MaliceRules"
 import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
-import * as FiberSet from "effect/FiberSet"
-import { identity } from "effect/Function"
 import * as HashMap from "effect/HashMap"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
@@ -168,11 +164,6 @@ const toInvalidIndicator = (entry: Input.Invalid): Indicator.InvalidIndicator =>
     reason: `${entry.reason} (${Input.describeOrigin(entry.origin)})`
   })
 
-/** An entry on its way: an invalid line's record, ready, or a running enrichment. */
-type Pending =
-  | { readonly _tag: "Ready"; readonly result: EnrichmentResult }
-  | { readonly _tag: "Running"; readonly fiber: Fiber.RuntimeFiber<EnrichmentResult> }
-
 /** Enriches the entries and prints the results; the heart of the command, separate from its wiring for tests. */
 export const enrichAndPrint = (options: {
   readonly entries: Stream.Stream<Input.Entry, Input.InputError, FileSystem.FileSystem>
@@ -194,36 +185,17 @@ export const enrichAndPrint = (options: {
       )
     }
 
-    // Ordered, bounded concurrency: each valid entry is forked (at most `concurrency` run at once, by the semaphore),
-    // its fiber is buffered, and fibers are awaited in input order. This keeps input order and bounded memory like
-    // `Stream.mapEffect({ concurrency })`, at a fraction of its per-item cost, and lets Ctrl-C interrupt the work in
-    // flight (a rate-limit wait can last a minute) while keeping what has finished.
-    const inFlight = yield* FiberSet.make<EnrichmentResult>()
-    const semaphore = yield* Effect.makeSemaphore(options.concurrency)
-    const start = (entry: Input.Entry): Effect.Effect<Pending> =>
-      entry._tag === "Invalid"
-        ? Effect.succeed({ _tag: "Ready", result: enricher.invalid(toInvalidIndicator(entry)) })
-        : Effect.map(
-          FiberSet.run(inFlight, semaphore.withPermits(1)(enricher.enrich(entry.indicator))),
-          (fiber): Pending => ({ _tag: "Running", fiber })
-        )
-    const finish = (pending: Pending): Effect.Effect<Option.Option<EnrichmentResult>> =>
-      pending._tag === "Ready" ? Effect.succeed(Option.some(pending.result)) : Effect.map(
-        Fiber.await(pending.fiber),
-        (exit) => {
-          if (Exit.isSuccess(exit)) return Option.some(exit.value)
-          stats.abandoned++
-          return Option.none()
-        }
-      )
-
     const debug = (yield* FiberRef.get(FiberRef.currentMinimumLogLevel)).ordinal <= LogLevel.Debug.ordinal
-    const work = options.entries.pipe(
-      Stream.interruptWhen(Deferred.await(stop)),
-      Stream.mapEffect(start),
-      Stream.buffer({ capacity: options.concurrency }),
-      Stream.mapEffect(finish),
-      Stream.filterMap(identity),
+    // Ctrl-C completes `stop`: the Enricher stops reading input, interrupts the work in flight (a rate-limit wait can
+    // last a minute) and still gives every finished result, in order.
+    const work = enricher.enrichAll(
+      Stream.map(options.entries, (entry) => entry._tag === "Invalid" ? toInvalidIndicator(entry) : entry.indicator),
+      {
+        concurrency: options.concurrency,
+        stopWhen: Deferred.await(stop),
+        onAbandoned: () => Effect.sync(() => stats.abandoned++)
+      }
+    ).pipe(
       // One debug line per result; its annotations are only built when debug logs are on.
       Stream.tap((result) =>
         !debug ? Effect.void : Effect.logDebug("enriched").pipe(Effect.annotateLogs({
@@ -253,12 +225,7 @@ export const enrichAndPrint = (options: {
 
     const fiber = yield* Effect.fork(work)
     yield* Fiber.join(fiber).pipe(
-      Effect.onInterrupt(() =>
-        Deferred.succeed(stop, undefined).pipe(
-          Effect.zipRight(FiberSet.clear(inFlight)),
-          Effect.zipRight(Fiber.await(fiber))
-        )
-      )
+      Effect.onInterrupt(() => Effect.zipRight(Deferred.succeed(stop, undefined), Fiber.await(fiber)))
     )
   })).pipe(
     // Said once the progress bar is gone (its scope has closed), so the line is not drawn over.
