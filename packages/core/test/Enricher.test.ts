@@ -402,7 +402,7 @@ describe("Enricher", () => {
     )
   })
 
-  describe("enrichAll: stopWhen and interruption", () => {
+  describe("enrichAll: stops, interruption, a slow head", () => {
     const account = (value: string) => new Indicator.Indicator({ type: "account", value })
     const values = Array.from({ length: 100 }, (_, i) => `user${i}@example.com`)
     // user1 and user3 are slow; every other account answers in a second.
@@ -454,22 +454,44 @@ describe("Enricher", () => {
         expect(yield* okta.calls).toBe(4)
       }).pipe(withMemoryCache))
 
-    it.effect("on stop: ends even when the input is still open (stdin with nothing more to read)", () =>
+    it.effect("on stop: ends even when the input is still open, and leaves the rest of a chunk already read alone", () =>
       Effect.gen(function*() {
         const okta = FakeProvider.make({ ...slowlyOptions })
         const enricher = yield* Enricher.make([okta])
         const stop = yield* Deferred.make<void>()
-        let abandoned = 0
-        const inputs = Stream.concat(Stream.fromIterable(values.slice(0, 3).map(account)), Stream.never)
+        const abandoned: Array<string> = []
+        // Like stdin: ten lines read at once, then nothing more for now, but not the end.
+        const inputs = Stream.concat(Stream.fromIterable(values.slice(0, 10).map(account)), Stream.never)
         const fiber = yield* enricher.enrichAll(inputs, {
+          concurrency: 2,
           stopWhen: Deferred.await(stop),
-          onAbandoned: () => Effect.sync(() => abandoned++)
+          onAbandoned: (indicator) => Effect.sync(() => abandoned.push(indicator.value))
         }).pipe(Stream.runCollect, Effect.fork)
-        yield* TestClock.adjust("2 seconds")
+        yield* TestClock.adjust("5 seconds")
         yield* Deferred.succeed(stop, undefined)
         const results = Chunk.toReadonlyArray(yield* Fiber.join(fiber)).map((r) => r.indicator.value)
         expect(results).toEqual(["user0@example.com", "user2@example.com"])
-        expect(abandoned).toBe(1)
+        // user1 and user3 were running, user4 waiting for a place; the lines after it were never started.
+        expect(abandoned).toEqual(["user1@example.com", "user3@example.com", "user4@example.com"])
+        expect(yield* okta.calls).toBe(4)
+      }).pipe(withMemoryCache))
+
+    it.effect("holds a bounded number of inputs behind a slow one, however many finish after it", () =>
+      Effect.gen(function*() {
+        const concurrency = 4
+        const okta = FakeProvider.make({
+          name: "okta",
+          latency: (indicator) => indicator.value === "user0@example.com" ? "1 hour" : "0 millis"
+        })
+        const enricher = yield* Enricher.make([okta])
+        const { inputs, pulled } = counted()
+        const fiber = yield* enricher.enrichAll(inputs, { concurrency }).pipe(Stream.runCollect, Effect.fork)
+        yield* TestClock.adjust("1 minute")
+        expect(pulled.count).toBeGreaterThan(concurrency)
+        expect(pulled.count).toBeLessThanOrEqual(2 * concurrency + 2)
+        yield* TestClock.adjust("1 hour")
+        const results = Chunk.toReadonlyArray(yield* Fiber.join(fiber)).map((r) => r.indicator.value)
+        expect(results).toEqual(values)
       }).pipe(withMemoryCache))
 
     it.effect("without a stop, a slow enrichment is awaited, not dropped", () =>

@@ -20,7 +20,10 @@ export interface Options {
   readonly onAbandoned: ((indicator: Indicator.Indicator) => Effect.Effect<void>) | undefined
 }
 
-/** An input on its way: its record, ready; a running enrichment; or an input taken after a stop, never started. */
+/**
+ * An input on its way: its record, ready; a running enrichment; an input that waited for a place until a stop, never
+ * started (abandoned); or the end, for an input reached after a stop.
+ */
 type Pending =
   | { readonly _tag: "Ready"; readonly result: EnrichmentResult }
   | {
@@ -29,6 +32,9 @@ type Pending =
     readonly fiber: Fiber.RuntimeFiber<EnrichmentResult>
   }
   | { readonly _tag: "NotStarted"; readonly indicator: Indicator.Indicator }
+  | { readonly _tag: "Stopped" }
+
+const stoppedPending: Pending = { _tag: "Stopped" }
 
 /**
  * The ordered, bounded pipeline behind `Enricher.enrichAll`.
@@ -66,16 +72,16 @@ export const enrichAll = <E, R>(
         Effect.forkScoped
       )
       // `Stream.interruptWhen` alone only interrupts a pull that is waiting (stdin with nothing to read): a stream that
-      // answers at once would go on being read. So the flag is also checked before each pull, and between the items
-      // of a chunk already read.
+      // answers at once would go on being read. So the flag is also checked before each pull, and by `start` for the
+      // items of a chunk already read.
       const pull = yield* Stream.toPull(inputs)
       source = Stream.repeatEffectChunkOption(Effect.suspend(() => stopped ? Effect.fail(Option.none()) : pull)).pipe(
-        Stream.interruptWhen(Deferred.await(stop)),
-        Stream.takeWhile(() => !stopped)
+        Stream.interruptWhen(Deferred.await(stop))
       )
     }
 
     const start = (input: Indicator.Indicator | Indicator.InvalidIndicator): Effect.Effect<Pending> => {
+      if (stopped) return Effect.succeed(stoppedPending)
       if (Predicate.isTagged(input, "InvalidIndicator")) {
         return Effect.succeed({ _tag: "Ready", result: invalid(input as Indicator.InvalidIndicator) })
       }
@@ -102,6 +108,8 @@ export const enrichAll = <E, R>(
           return Effect.succeed(Option.some(pending.result))
         case "NotStarted":
           return abandon(pending.indicator)
+        case "Stopped":
+          return Effect.succeedNone
         case "Running":
           return Effect.flatMap(Fiber.await(pending.fiber), (exit) => {
             if (Exit.isSuccess(exit)) return Effect.succeed(Option.some(exit.value))
@@ -112,8 +120,8 @@ export const enrichAll = <E, R>(
       }
     }
 
-    return source.pipe(
-      Stream.mapEffect(start),
+    const started = Stream.mapEffect(source, start)
+    return (options.stopWhen === undefined ? started : Stream.takeWhile(started, (p) => p._tag !== "Stopped")).pipe(
       Stream.buffer({ capacity: concurrency }),
       Stream.mapEffect(finish),
       Stream.filterMap((result) => result)
