@@ -1,5 +1,6 @@
 /** @internal */
 import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -7,6 +8,7 @@ import * as Fiber from "effect/Fiber"
 import * as FiberSet from "effect/FiberSet"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
+import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
 import type { EnrichmentResult } from "../EnrichmentResult.js"
 import type * as Indicator from "../Indicator.js"
@@ -36,14 +38,21 @@ type Pending =
 
 const stoppedPending: Pending = { _tag: "Stopped" }
 
+/** The end of the input, queued after its last item. */
+interface End<E> {
+  readonly _tag: "End"
+  readonly exit: Exit.Exit<void, E>
+}
+
 /**
  * The ordered, bounded pipeline behind `Enricher.enrichAll`.
  *
  * `Stream.mapEffect(f, { concurrency })` costs far more per item than the enrichment of a cached or fast answer, so
- * instead each input takes a permit (at most `concurrency` enrichments run), its enrichment is forked, and the fiber
- * goes through a buffer of `concurrency` places; fibers are then awaited in input order. The permit and the buffer
- * bound both the work in flight and the inputs held. The fibers live in a FiberSet of the stream's scope: a stop
- * interrupts them and keeps what finished; the end of the stream, for any reason, interrupts whatever is left.
+ * instead a producer fiber takes a permit for each input (at most `concurrency` enrichments run), forks its
+ * enrichment and queues the fiber in a queue of `concurrency` places; the stream awaits the fibers in input order and
+ * emits settled results a chunk at a time. The permit and the queue bound both the work in flight and the inputs
+ * held (about 2 x concurrency). The fibers live in a FiberSet of the stream's scope: a stop interrupts them and keeps
+ * what finished; the end of the stream, for any reason, interrupts whatever is left.
  *
  * @internal
  */
@@ -113,17 +122,58 @@ export const enrichAll = <E, R>(
         case "Running":
           return Effect.flatMap(Fiber.await(pending.fiber), (exit) => {
             if (Exit.isSuccess(exit)) return Effect.succeed(Option.some(exit.value))
-            // `enrich` never fails: only a stop interrupts it; anything else is a bug, kept as a defect.
-            if (Cause.isInterruptedOnly(exit.cause)) return abandon(pending.indicator)
+            // `enrich` never fails and only a stop interrupts it: anything else is a bug, not to be passed over.
+            if (stopped && Cause.isInterruptedOnly(exit.cause)) return abandon(pending.indicator)
             return Effect.failCause(Cause.stripFailures(exit.cause))
           })
       }
     }
 
-    const started = Stream.mapEffect(source, start)
-    return (options.stopWhen === undefined ? started : Stream.takeWhile(started, (p) => p._tag !== "Stopped")).pipe(
-      Stream.buffer({ capacity: concurrency }),
-      Stream.mapEffect(finish),
-      Stream.filterMap((result) => result)
+    // The producer reads the input, starts each item and queues it, in order; the queue's bound holds it back.
+    const queue = yield* Queue.bounded<Pending | End<E>>(concurrency)
+    yield* source.pipe(
+      Stream.runForEachChunk((chunk) =>
+        Effect.forEach(
+          chunk,
+          (input) =>
+            Effect.flatMap(start(input), (pending) => pending._tag === "Stopped" ? Effect.void : queue.offer(pending)),
+          { discard: true }
+        )
+      ),
+      Effect.exit,
+      Effect.flatMap((exit) => queue.offer({ _tag: "End", exit })),
+      Effect.forkScoped
     )
+
+    // The consumer takes what is queued and emits, in order, the head (awaited) and every item settled behind it in
+    // one chunk: stream machinery costs per chunk, not per item, and a finished result is never held back.
+    let taken: ReadonlyArray<Pending | End<E>> = []
+    let index = 0
+    let end: Exit.Exit<void, E> | undefined
+    const settled = (item: Pending | End<E>) => item._tag !== "Running" || item.fiber.unsafePoll() !== null
+    const pull: Effect.Effect<Chunk.Chunk<EnrichmentResult>, Option.Option<E>> = Effect.gen(function*() {
+      if (index >= taken.length) {
+        if (end !== undefined) {
+          return yield* Exit.isSuccess(end)
+            ? Effect.fail(Option.none())
+            : Effect.failCause(Cause.map(end.cause, Option.some))
+        }
+        taken = Chunk.toReadonlyArray(yield* queue.takeBetween(1, concurrency))
+        index = 0
+      }
+      const out: Array<EnrichmentResult> = []
+      let first = true
+      while (index < taken.length && (first || settled(taken[index]))) {
+        const item = taken[index++]
+        first = false
+        if (item._tag === "End") {
+          end = item.exit
+          break
+        }
+        const result = yield* finish(item)
+        if (Option.isSome(result)) out.push(result.value)
+      }
+      return Chunk.unsafeFromArray(out)
+    })
+    return Stream.repeatEffectChunkOption(pull)
   }))
