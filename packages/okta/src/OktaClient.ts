@@ -20,6 +20,7 @@ import * as Data from "effect/Data"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
@@ -154,6 +155,18 @@ const detailOf = (error: { readonly description?: string | undefined; readonly c
 
 const toDate = (millis: number) => DateTime.unsafeMake(millis)
 
+/** A body decoder, compiled once: building a Schema (and its parser) per call is measurable per-request work. */
+type Decoder<A> = (input: unknown) => Either.Either<A, ParseResult.ParseIssue>
+
+const decodeUser: Decoder<OktaUser> = ParseResult.decodeUnknownEither(OktaUser)
+const decodeUsers: Decoder<ReadonlyArray<OktaUser>> = ParseResult.decodeUnknownEither(Schema.Array(OktaUser))
+const decodeGroups: Decoder<ReadonlyArray<OktaGroup>> = ParseResult.decodeUnknownEither(Schema.Array(OktaGroup))
+const decodeFactors: Decoder<ReadonlyArray<OktaFactor>> = ParseResult.decodeUnknownEither(Schema.Array(OktaFactor))
+const decodeRoles: Decoder<ReadonlyArray<OktaRoleAssignment>> = ParseResult.decodeUnknownEither(
+  Schema.Array(OktaRoleAssignment)
+)
+const decodeErrorBody = ParseResult.decodeUnknownOption(OktaErrorBody)
+
 /**
  * Builds the client. Fails with an `OktaConfigError` naming the variable when the domain or token is unusable.
  * Authentication is `OktaAuth` when provided, else `Authorization: SSWS <token>`.
@@ -196,7 +209,7 @@ export const make = (
     const details = (call: Call, answered: Answered) => {
       let body: OktaErrorBody | undefined
       try {
-        body = Schema.decodeUnknownOption(OktaErrorBody)(JSON.parse(answered.text)).pipe(Option.getOrUndefined)
+        body = Option.getOrUndefined(decodeErrorBody(JSON.parse(answered.text)))
       } catch {
         body = undefined
       }
@@ -306,7 +319,7 @@ export const make = (
         }
       })
 
-    const decode = <A, I>(call: Call, schema: Schema.Schema<A, I>, answered: Answered): Effect.Effect<A, OktaError> => {
+    const decode = <A>(call: Call, decoder: Decoder<A>, answered: Answered): Effect.Effect<A, OktaError> => {
       const invalid = (problem: string) =>
         new OktaInvalidResponse({
           operation: call.operation,
@@ -319,26 +332,25 @@ export const make = (
       } catch {
         return Effect.fail(invalid(`the body is not JSON (HTTP ${answered.status})`))
       }
-      return Schema.decodeUnknown(schema)(json).pipe(
-        Effect.mapError((error) =>
-          invalid(describeParseError(error))
-        )
-      )
+      const result = decoder(json)
+      return result._tag === "Right"
+        ? Effect.succeed(result.right)
+        : Effect.fail(invalid(describeParseError(new ParseResult.ParseError({ issue: result.left }))))
     }
 
-    const one = <A, I>(call: Call, schema: Schema.Schema<A, I>): Effect.Effect<A, OktaError> =>
-      Effect.flatMap(execute(call), (answered) => decode(call, schema, answered))
+    const one = <A>(call: Call, decoder: Decoder<A>): Effect.Effect<A, OktaError> =>
+      Effect.flatMap(execute(call), (answered) =>
+        decode(call, decoder, answered))
 
-    const all = <A, I>(call: Call, schema: Schema.Schema<A, I>): Effect.Effect<Listing<A>, OktaError> =>
+    const all = <A>(call: Call, decoder: Decoder<ReadonlyArray<A>>): Effect.Effect<Listing<A>, OktaError> =>
       Effect.gen(function*() {
-        const pages = Schema.Array(schema)
         const walk = Pagination.start(settings.origin, settings.maxPages, call.url)
         const items: Array<A> = []
         let url = call.url
         while (true) {
           const page = { ...call, url }
           const answered = yield* execute(page)
-          items.push(...(yield* decode(page, pages, answered)))
+          for (const item of yield* decode(page, decoder, answered)) items.push(item)
           const next = Pagination.next(walk, answered.headers["link"])
           if (next._tag === "Done") return { items, complete: true }
           if (next._tag === "Stop") {
@@ -376,7 +388,7 @@ export const make = (
     return OktaClient.of({
       getUser: (idOrLogin) =>
         userCall(Endpoint.user, idOrLogin, "").pipe(
-          Effect.flatMap((call) => one(call, OktaUser)),
+          Effect.flatMap((call) => one(call, decodeUser)),
           traced("getUser")
         ),
       findUsersByEmail: (email) => {
@@ -385,23 +397,22 @@ export const make = (
         url.searchParams.set("limit", "200")
         return all(
           { url, bucket: RateLimiter.bucket("GET", Endpoint.users), operation: "GET /api/v1/users?search" },
-          OktaUser
-        )
-          .pipe(traced("findUsersByEmail"))
+          decodeUsers
+        ).pipe(traced("findUsersByEmail"))
       },
       listUserGroups: (userId) =>
         userCall(Endpoint.userGroups, userId, "/groups").pipe(
-          Effect.flatMap((call) => all(call, OktaGroup)),
+          Effect.flatMap((call) => all(call, decodeGroups)),
           traced("listUserGroups")
         ),
       listFactors: (userId) =>
         userCall(Endpoint.userFactors, userId, "/factors").pipe(
-          Effect.flatMap((call) => one(call, Schema.Array(OktaFactor))),
+          Effect.flatMap((call) => one(call, decodeFactors)),
           traced("listFactors")
         ),
       listRoles: (userId) =>
         userCall(Endpoint.userRoles, userId, "/roles").pipe(
-          Effect.flatMap((call) => one(call, Schema.Array(OktaRoleAssignment))),
+          Effect.flatMap((call) => one(call, decodeRoles)),
           traced("listRoles")
         ),
       stats: limiter.stats
