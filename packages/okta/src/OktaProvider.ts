@@ -48,6 +48,11 @@ export const isUserId: (value: string) => boolean = internal.isUserId
  */
 export const normalizeFactorType: (factorType: string) => string = internal.normalizeFactorType
 
+// Built once: the span's attributes are the same for every account, and its call site (always this module) is not
+// captured, which would allocate an Error per lookup.
+const spanOf = (type: string) => ({ attributes: { "enrich.indicator.type": type }, captureStackTrace: false })
+const accountSpan = spanOf("account")
+
 type Resolution =
   | { readonly _tag: "User"; readonly user: OktaUser; readonly related?: internal.Related }
   | { readonly _tag: "NotFound" }
@@ -160,7 +165,9 @@ export const make = (options: Options = {}): Effect.Effect<Provider.Provider, ne
         const rest = resolution.related ?? (yield* related(resolution.user.id))
         const { extracted, raw, warnings } = internal.extract(resolution.user, rest)
         return new Provider.Found({ extracted, raw, warnings: [...warnings] })
-      }).pipe(Effect.withSpan("OktaProvider.enrich", { attributes: { "enrich.indicator.type": indicator.type } }))
+      }).pipe(
+        Effect.withSpan("OktaProvider.enrich", indicator.type === "account" ? accountSpan : spanOf(indicator.type))
+      )
 
     return {
       name,
