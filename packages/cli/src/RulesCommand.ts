@@ -33,6 +33,12 @@ const check = Command.make("check", { file }, ({ file }) =>
 
 /** The `rules` command group. */
 export const command = Command.make("rules").pipe(
-  Command.withDescription("Malice rules: how enrichment results become verdicts."),
+  Command.withDescription(Help.describe(
+    ["Malice rules: how enrichment results become verdicts. Use them with `enrich account --rules FILE`."],
+    [
+      ["enrich rules check rules.json", "validate a rules file; prints the normalized rules or every problem"],
+      ["enrich account --input accounts.txt --rules rules.json", "apply the rules to a batch"]
+    ]
+  )),
   Command.withSubcommands([check])
 )

@@ -85,6 +85,13 @@ const serve = Command.make("serve", { port, org }, (flags) =>
 
 /** The `sandbox` command group. */
 export const command = Command.make("sandbox").pipe(
-  Command.withDescription("A fake Okta org to try enrich, and to test code that uses it, without an Okta account."),
+  Command.withDescription(Help.describe(
+    ["A fake Okta org to try enrich, and to test code that uses it, without an Okta account."],
+    [
+      ["enrich sandbox serve", "run the bundled seed org; prints the OKTA_DOMAIN and OKTA_API_TOKEN to use"],
+      ["enrich sandbox serve --port 8080 --org my-org.json", "your own org model on a fixed port"],
+      ["enrich account jsmith --sandbox", "or skip the server: enrich against an in-process sandbox"]
+    ]
+  )),
   Command.withSubcommands([serve])
 )
