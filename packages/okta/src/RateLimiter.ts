@@ -16,7 +16,6 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
-import * as Ref from "effect/Ref"
 
 /** How the rate limiter behaves. Every field has a default. */
 export interface Options {
@@ -186,8 +185,9 @@ export const make = (options: Options = {}): Effect.Effect<RateLimiter> =>
     const backoffCap = Duration.toMillis(options.concurrencyBackoffCap ?? Duration.seconds(4))
 
     const semaphore = yield* Effect.makeSemaphore(maxConcurrency)
-    // One Ref holding mutable records: every access goes through Ref.modify/update, so decisions are atomic.
-    const state = yield* Ref.make<State>({
+    // Mutable records, read and changed only inside synchronous steps (no effect runs in between), so every
+    // decision is atomic without the cost of a Ref per request.
+    const state: State = {
       buckets: new Map(),
       requests: 0,
       rateLimited: 0,
@@ -198,7 +198,7 @@ export const make = (options: Options = {}): Effect.Effect<RateLimiter> =>
       inFlight: 0,
       cap: maxConcurrency,
       calm: 0
-    })
+    }
 
     const entry = (s: State, name: string): MutableBucket => {
       let b = s.buckets.get(name)
@@ -211,57 +211,61 @@ export const make = (options: Options = {}): Effect.Effect<RateLimiter> =>
 
     const randomJitter = jitter > 0 ? Random.nextIntBetween(0, jitter + 1) : Effect.succeed(0)
 
-    const reserve = (name: string, now: number): Effect.Effect<Decision> =>
-      Ref.modify(state, (s): [Decision, State] => {
-        const b = entry(s, name)
-        if (b.known && now >= b.resetAt) {
-          // The window has reset: Okta refills the bucket. The next response tells the new window's end.
-          b.remaining = b.limit
-          b.resetAt = now + 60_000
-          b.nextSlot = now
-        }
-        if (!b.known) {
-          b.inFlight++
-          return [{ _tag: "Go", delay: 0 }, s]
-        }
-        const available = b.remaining - b.inFlight
-        if (available <= 0) {
-          // The last headers say the next request would be refused: wait for the reset.
-          return [{ _tag: "Again", delay: b.resetAt - now }, s]
-        }
-        const threshold = Math.max(1, Math.ceil(b.limit * paceBelow))
-        if (available > threshold) {
-          b.inFlight++
-          return [{ _tag: "Go", delay: 0 }, s]
-        }
-        // Low: spread what is left evenly over the time left, the last request well before the reset.
-        const slot = Math.max(now, b.nextSlot)
-        b.nextSlot = slot + Math.max(0, b.resetAt - slot) / available
+    const reserve = (name: string, now: number): Decision => {
+      const b = entry(state, name)
+      if (b.known && now >= b.resetAt) {
+        // The window has reset: Okta refills the bucket. The next response tells the new window's end.
+        b.remaining = b.limit
+        b.resetAt = now + 60_000
+        b.nextSlot = now
+      }
+      if (!b.known) {
         b.inFlight++
-        return [{ _tag: "Go", delay: slot - now }, s]
-      })
+        return { _tag: "Go", delay: 0 }
+      }
+      const available = b.remaining - b.inFlight
+      if (available <= 0) {
+        // The last headers say the next request would be refused: wait for the reset.
+        return { _tag: "Again", delay: b.resetAt - now }
+      }
+      const threshold = Math.max(1, Math.ceil(b.limit * paceBelow))
+      if (available > threshold) {
+        b.inFlight++
+        return { _tag: "Go", delay: 0 }
+      }
+      // Low: spread what is left evenly over the time left, the last request well before the reset.
+      const slot = Math.max(now, b.nextSlot)
+      b.nextSlot = slot + Math.max(0, b.resetAt - slot) / available
+      b.inFlight++
+      return { _tag: "Go", delay: slot - now }
+    }
 
     const wait = (duration: Duration.Duration): Effect.Effect<void> => {
       const millis = Duration.toMillis(duration)
       if (millis <= 0) return Effect.void
-      return Ref.update(state, (s) => {
-        s.waits++
-        s.waitedMillis += millis
-        return s
-      }).pipe(Effect.zipRight(Effect.sleep(duration)))
+      return Effect.zipRight(
+        Effect.sync(() => {
+          state.waits++
+          state.waitedMillis += millis
+        }),
+        Effect.sleep(duration)
+      )
     }
 
-    const pace = (name: string): Effect.Effect<void> =>
+    /** Waits as `first` (made at `firstNow`) says, asking again until a slot is reserved. */
+    const pace = (name: string, first: Decision, firstNow: number): Effect.Effect<void> =>
       Effect.gen(function*() {
+        let decision = first
+        let now = firstNow
         while (true) {
-          const now = yield* Clock.currentTimeMillis
-          const decision = yield* reserve(name, now)
           if (decision._tag === "Go") {
             // The slot is reserved: give it back if we are interrupted before using it.
             yield* wait(Duration.millis(decision.delay)).pipe(Effect.onInterrupt(() => learn(name, undefined, now)))
             return
           }
           yield* wait(Duration.millis(decision.delay + (yield* randomJitter)))
+          now = yield* Clock.currentTimeMillis
+          decision = reserve(name, now)
         }
       })
 
@@ -281,52 +285,61 @@ export const make = (options: Options = {}): Effect.Effect<RateLimiter> =>
       return ++s.cap
     }
 
-    const learn = (name: string, response: Answer | undefined, now: number) =>
-      Ref.modify(state, (s): [number | undefined, State] => {
-        const b = entry(s, name)
-        b.inFlight = Math.max(0, b.inFlight - 1)
-        if (response === undefined) return [undefined, s]
-        const info = parseHeaders(response.headers, now, resetMargin)
-        const concurrency429 = response.status === 429 && info?.limit === 0
-        if (response.status === 429) {
-          if (info?.limit === 0) s.concurrencyLimited++
-          else s.rateLimited++
-        }
-        const cap = adaptCap(s, concurrency429)
-        if (info === undefined || info.limit === 0) return [cap, s] // the concurrency limit says nothing of the bucket
-        const sameWindow = b.known && Math.abs(info.resetAt - b.resetAt) < 1500
-        // Responses of one window can arrive out of order: the lowest remaining is the latest truth.
-        const remaining = response.status === 429 ? 0 : info.remaining
-        b.remaining = sameWindow ? Math.min(b.remaining, remaining) : remaining
-        b.limit = info.limit
-        b.resetAt = info.resetAt
-        b.known = true
-        if (!sameWindow) b.nextSlot = now
-        return [cap, s]
-      }).pipe(Effect.flatMap((cap) => cap === undefined ? Effect.void : semaphore.resize(cap)))
+    const learnSync = (name: string, response: Answer | undefined, now: number): number | undefined => {
+      const s = state
+      const b = entry(s, name)
+      b.inFlight = Math.max(0, b.inFlight - 1)
+      if (response === undefined) return undefined
+      const info = parseHeaders(response.headers, now, resetMargin)
+      const concurrency429 = response.status === 429 && info?.limit === 0
+      if (response.status === 429) {
+        if (info?.limit === 0) s.concurrencyLimited++
+        else s.rateLimited++
+      }
+      const cap = adaptCap(s, concurrency429)
+      if (info === undefined || info.limit === 0) return cap // the concurrency limit says nothing of the bucket
+      const sameWindow = b.known && Math.abs(info.resetAt - b.resetAt) < 1500
+      // Responses of one window can arrive out of order: the lowest remaining is the latest truth.
+      const remaining = response.status === 429 ? 0 : info.remaining
+      b.remaining = sameWindow ? Math.min(b.remaining, remaining) : remaining
+      b.limit = info.limit
+      b.resetAt = info.resetAt
+      b.known = true
+      if (!sameWindow) b.nextSlot = now
+      return cap
+    }
+
+    const learn = (name: string, response: Answer | undefined, now: number): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        const cap = learnSync(name, response, now)
+        return cap === undefined ? Effect.void : semaphore.resize(cap)
+      })
+
+    const begin = Effect.sync(() => {
+      state.requests++
+      state.inFlight++
+    })
+    const end = Effect.sync(() => {
+      state.inFlight--
+    })
 
     const run = <A extends Answer, E, R>(name: string, send: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
       Effect.uninterruptibleMask((restore) =>
-        Effect.gen(function*() {
-          yield* restore(pace(name))
-          const exit = yield* Effect.exit(restore(
-            semaphore.withPermits(1)(
-              Ref.update(state, (s) => {
-                s.requests++
-                s.inFlight++
-                return s
-              }).pipe(
-                Effect.zipRight(send),
-                Effect.ensuring(Ref.update(state, (s) => {
-                  s.inFlight--
-                  return s
-                }))
-              )
-            )
-          ))
-          const now = yield* Clock.currentTimeMillis
-          yield* learn(name, exit._tag === "Success" ? exit.value : undefined, now)
-          return yield* exit
+        Effect.clockWith((clock) => {
+          // The first reservation is made here, uninterruptibly: most requests go at once, with no pacing effect.
+          const now = clock.unsafeCurrentTimeMillis()
+          const decision = reserve(name, now)
+          const sent = Effect.exit(
+            restore(semaphore.withPermits(1)(Effect.zipRight(begin, Effect.ensuring(send, end))))
+          )
+          const answered = Effect.flatMap(sent, (exit) =>
+            Effect.zipRight(
+              learn(name, exit._tag === "Success" ? exit.value : undefined, clock.unsafeCurrentTimeMillis()),
+              exit
+            ))
+          return decision._tag === "Go" && decision.delay <= 0
+            ? answered
+            : Effect.zipRight(restore(pace(name, decision, now)), answered)
         })
       )
 
@@ -344,31 +357,33 @@ export const make = (options: Options = {}): Effect.Effect<RateLimiter> =>
         return Duration.millis(Math.max(0, info.resetAt - now) + (yield* randomJitter))
       })
 
-    const stats = Ref.get(state).pipe(Effect.map((s): Stats => ({
-      requests: s.requests,
-      rateLimited: s.rateLimited,
-      concurrencyLimited: s.concurrencyLimited,
-      retries: s.retries,
-      waits: s.waits,
-      waitedMillis: s.waitedMillis,
-      inFlight: s.inFlight,
-      concurrencyCap: s.cap,
-      buckets: Array.from(s.buckets.entries()).filter(([, b]) => b.known).map(([name, b]) => ({
-        bucket: name,
-        limit: b.limit,
-        remaining: b.remaining,
-        resetAt: b.resetAt,
-        inFlight: b.inFlight
-      }))
-    })))
+    const stats = Effect.sync((): Stats => {
+      const s = state
+      return {
+        requests: s.requests,
+        rateLimited: s.rateLimited,
+        concurrencyLimited: s.concurrencyLimited,
+        retries: s.retries,
+        waits: s.waits,
+        waitedMillis: s.waitedMillis,
+        inFlight: s.inFlight,
+        concurrencyCap: s.cap,
+        buckets: Array.from(s.buckets.entries()).filter(([, b]) => b.known).map(([name, b]) => ({
+          bucket: name,
+          limit: b.limit,
+          remaining: b.remaining,
+          resetAt: b.resetAt,
+          inFlight: b.inFlight
+        }))
+      }
+    })
 
     return {
       run,
       retryDelayAfter429,
       wait,
-      recordRetry: Ref.update(state, (s) => {
-        s.retries++
-        return s
+      recordRetry: Effect.sync(() => {
+        state.retries++
       }),
       stats
     } satisfies RateLimiter
