@@ -90,14 +90,17 @@ export const FactorType = OpenEnum(
   "webauthn"
 )
 
-/** An enrolled factor (`GET /api/v1/users/{userId}/factors`). Only `ACTIVE` factors protect the account. */
+/**
+ * An enrolled factor (`GET /api/v1/users/{userId}/factors`). Only `ACTIVE` factors protect the account; a factor
+ * without a status decodes to `null` and never counts as protecting it (a missing field must not read as MFA).
+ */
 export const OktaFactor = Schema.Struct({
   id: Schema.String,
   factorType: FactorType,
   provider: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
   status: Schema.optionalWith(
-    OpenEnum("ACTIVE", "DISABLED", "ENROLLED", "EXPIRED", "INACTIVE", "NOT_SETUP", "PENDING_ACTIVATION"),
-    { default: () => "ACTIVE" }
+    Schema.NullOr(OpenEnum("ACTIVE", "DISABLED", "ENROLLED", "EXPIRED", "INACTIVE", "NOT_SETUP", "PENDING_ACTIVATION")),
+    { default: () => null }
   ),
   vendorName: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null })
 })
@@ -122,6 +125,7 @@ export const OktaRoleAssignment = Schema.Struct({
     "CUSTOM"
   ),
   label: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+  // A role assignment without a status is taken as ACTIVE: for `is_admin`, erring towards "admin" is the safe side.
   status: Schema.optionalWith(OpenEnum("ACTIVE", "INACTIVE"), { default: () => "ACTIVE" }),
   assignmentType: Schema.optionalWith(Schema.NullOr(OpenEnum("USER", "GROUP", "CLIENT")), { default: () => null })
 })

@@ -505,6 +505,18 @@ describe("OktaProvider", () => {
         expect(extracted.mfa_factors_pending).toStrictEqual(["push", "totp"])
       }))
 
+    it.effect("a factor without a status does not count as enrolled (a missing field is not MFA)", () =>
+      Effect.gen(function*() {
+        const noStatus = Schema.decodeUnknownSync(OktaResources.OktaFactor)({ id: "mfa-nostatus", factorType: "push" })
+        expect(noStatus.status).toBeNull()
+        const org: Org = { users: [jsmith], factors: { [JSMITH_ID]: [noStatus] } }
+        const { outcome } = yield* lookup(fakeOkta(org), JSMITH_ID)
+        const extracted = found(outcome).extracted
+        expect(extracted.mfa_enrolled).toBe(false)
+        expect(extracted.mfa_factors).toStrictEqual([])
+        expect(extracted.mfa_factors_pending).toStrictEqual(["push"])
+      }))
+
     it.effect("no factors at all: not enrolled (a known false, not null)", () =>
       Effect.gen(function*() {
         const { outcome } = yield* lookup(fakeOkta({ users: [jsmith] }), JSMITH_ID)
