@@ -147,7 +147,8 @@ export const make = (
       const compute = Effect.flatMap(Effect.suspend(() => provider.enrich(indicator)), (lookup) =>
         Effect.map(Clock.currentTimeMillis, (now): EnrichmentCache.Entry => ({
           lookup,
-          enriched_at: new Date(now).toISOString()
+          // Seconds, like the product page's example (`2025-01-15T10:30:06Z`).
+          enriched_at: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z")
         })))
       return cache.getOrCompute(
         EnrichmentCache.key(provider, indicator),

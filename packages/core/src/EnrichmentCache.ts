@@ -106,7 +106,7 @@ interface Flight {
   readonly deferred: Deferred.Deferred<Entry, Provider.ProviderError>
   waiters: number
   done: boolean
-  fiber: Fiber.RuntimeFiber<Entry, Provider.ProviderError> | undefined
+  fiber: Fiber.RuntimeFiber<unknown> | undefined
 }
 
 /**
@@ -206,6 +206,9 @@ export const makeMemory = (options?: MemoryOptions): Effect.Effect<Service, neve
             if (leader) {
               flight.fiber = yield* compute.pipe(
                 Effect.onExit(settle(key, flight, ttl)),
+                // The outcome reaches the callers through the deferred: the fiber itself must not end in a failure,
+                // or the runtime logs every failed lookup as an unhandled error.
+                Effect.exit,
                 Effect.interruptible,
                 Effect.forkIn(scope)
               )

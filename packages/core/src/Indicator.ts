@@ -19,8 +19,8 @@ export const IndicatorType: Schema.Schema<IndicatorType> = Schema.Literal(...typ
 export const maxLength = 256
 
 /**
- * An indicator: what to look up. Values decoded through {@link Indicator} are validated; use {@link make} or
- * {@link decode} to also normalize them.
+ * An indicator: what to look up. The class only checks the shape (a known type, a string value); use {@link make}
+ * or {@link decode} to validate and normalize the value (the Enricher normalizes whatever it is given again).
  */
 export class Indicator extends Schema.Class<Indicator>("@enrich/core/Indicator")({
   type: IndicatorType,

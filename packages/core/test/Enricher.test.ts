@@ -36,7 +36,7 @@ describe("Enricher", () => {
             status: "success",
             success: true,
             extracted: { found: true, status: "ACTIVE" },
-            enriched_at: "2025-01-15T10:30:06.000Z",
+            enriched_at: "2025-01-15T10:30:06Z",
             cache_hit: false,
             verdict: "Pending",
             matched_rule: null,
@@ -186,7 +186,7 @@ describe("Enricher", () => {
       const second = yield* enricher.enrich(jsmith)
       expect(second.enrichment.okta.cache_hit).toBe(true)
       expect(second.enrichment.okta.enriched_at).toBe(first.enrichment.okta.enriched_at)
-      expect(second.enrichment.okta.enriched_at).toBe("1970-01-01T00:00:00.000Z")
+      expect(second.enrichment.okta.enriched_at).toBe("1970-01-01T00:00:00Z")
       expect(yield* okta.calls).toBe(1)
     }).pipe(withMemoryCache))
 

@@ -3,7 +3,20 @@ import * as EnrichmentCache from "@enrich/core/EnrichmentCache"
 import * as Indicator from "@enrich/core/Indicator"
 import * as Provider from "@enrich/core/Provider"
 import * as FakeProvider from "@enrich/core/testing/FakeProvider"
-import { Cause, Config, ConfigProvider, Duration, Effect, Exit, Fiber, Layer, Schema, TestClock } from "effect"
+import {
+  Cause,
+  Config,
+  ConfigProvider,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  Layer,
+  Logger,
+  LogLevel,
+  Schema,
+  TestClock
+} from "effect"
 
 const found = FakeProvider.found({ status: "ACTIVE" }, { raw: { id: "00u1" } })
 const partial = FakeProvider.found({ status: "ACTIVE" }, { warnings: ["groups could not be fetched"] })
@@ -167,6 +180,26 @@ describe("EnrichmentCache", () => {
         expect(state.runs).toBe(2)
         expect(yield* cache.size).toBe(0)
       }))
+
+    it.scoped("a failed computation is not logged as an unhandled fiber error (its callers get the failure)", () => {
+      const lines: Array<string> = []
+      const capture = Logger.make(({ message }) => {
+        lines.push(JSON.stringify(message))
+      })
+      return Effect.gen(function*() {
+        const cache = yield* EnrichmentCache.makeMemory()
+        const { compute } = counted("fail", "1 second")
+        const fiber = yield* Effect.fork(Effect.exit(cache.getOrCompute("k", compute, ttl)))
+        yield* TestClock.adjust("1 second")
+        expect(Exit.isFailure(yield* Fiber.join(fiber))).toBe(true)
+        yield* Effect.logDebug("probe")
+        expect(lines.some((line) => line.includes("probe"))).toBe(true)
+        expect(lines.filter((line) => line.includes("unhandled"))).toStrictEqual([])
+      }).pipe(
+        Effect.provide(Logger.replace(Logger.defaultLogger, capture)),
+        Logger.withMinimumLogLevel(LogLevel.All)
+      )
+    })
 
     it.scoped("never stores partial results, even with a positive TTL", () =>
       Effect.gen(function*() {

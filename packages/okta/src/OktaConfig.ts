@@ -109,7 +109,9 @@ export const parseDomain = (input: string): Either.Either<string, OktaConfigErro
     return Either.left(domainError(`${hostname} is the Admin Console's domain; use the org's domain (${org})`))
   }
   if (url.protocol === "http:" && !isLoopback(hostname)) {
-    return Either.left(domainError(`must use https:// (plain http:// is only allowed for localhost and 127.0.0.1)`))
+    return Either.left(
+      domainError(`must use https:// (plain http:// is only allowed for loopback hosts: localhost, 127.0.0.0/8, ::1)`)
+    )
   }
   if (!isLoopback(hostname) && !hostname.includes(".")) {
     return Either.left(domainError(`"${raw}" is not a full domain name (expected e.g. ${hostname}.okta.com)`))
