@@ -283,7 +283,8 @@ const run = (flags: Flags) =>
       includeRaw: flags.includeRaw,
       rules: ruleSet,
       cacheTtl: ttls.account,
-      notFoundTtl: ttls.not_found
+      notFoundTtl: ttls.not_found,
+      lookups: inputPath === undefined ? flags.indicators.length : undefined
     })
     const outputFormat = Option.getOrElse(
       flags.format,
