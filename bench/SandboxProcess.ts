@@ -1,6 +1,7 @@
 /**
  * The sandbox in a child process ({@link start}), and its admin endpoints (counters, reset) over HTTP.
  */
+import type { Sandbox } from "@enrich/okta/testing"
 import { spawn } from "node:child_process"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
@@ -15,16 +16,8 @@ export interface SandboxSpec {
   readonly latencyMillis?: number | undefined
 }
 
-/** What the sandbox's `/__sandbox/counters` says (the fields the bench reads). */
-export interface Counters {
-  readonly requests: number
-  readonly byRoute: { readonly [route: string]: { readonly [status: string]: number } }
-  readonly rateLimited: number
-  readonly concurrencyRejected: number
-  readonly connectionResets: number
-  readonly peakConcurrency: number
-  readonly inFlight: number
-}
+/** What the sandbox's `/__sandbox/counters` says: the sandbox's own {@link Sandbox.Counters}, as JSON. */
+export type Counters = Sandbox.Counters
 
 /** A running sandbox child. */
 export interface SandboxProcess {
