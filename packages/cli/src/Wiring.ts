@@ -71,7 +71,6 @@ const required = (name: string, example: string) =>
     }))
   )
 
-/** Reads the configuration and checks that what Okta needs is there; registers the token for log scrubbing. */
 /**
  * From how many lookups the CLI sends its requests with undici (`NodeHttpClient`) rather than `fetch`. Undici costs
  * about a third less CPU per request (BENCHMARKS.md, finding 2), about 1 ms per lookup, but loading the bundled
@@ -88,6 +87,7 @@ const httpClientLayer = (lookups: number | undefined): Effect.Effect<Layer.Layer
       Effect.map((NodeHttpClient) => NodeHttpClient.layerUndici)
     )
 
+/** Reads the configuration and checks that what Okta needs is there; registers the token for log scrubbing. */
 const checkConfig = (provider: ConfigProvider.ConfigProvider) =>
   Effect.gen(function*() {
     yield* required("OKTA_DOMAIN", "company.okta.com")
@@ -95,7 +95,10 @@ const checkConfig = (provider: ConfigProvider.ConfigProvider) =>
     const token = yield* Config.redacted("OKTA_API_TOKEN").pipe(Effect.orDie)
     Logging.registerSecret(Redacted.value(token))
     const domain = yield* Config.string("OKTA_DOMAIN").pipe(Effect.orDie)
-    yield* Effect.logDebug("configuration").pipe(Effect.annotateLogs({ OKTA_DOMAIN: domain, OKTA_API_TOKEN: token }))
+    // The logfmt logger would print a Redacted annotation as JSON (`"\"<redacted>\""`): say it in plain words.
+    yield* Effect.logDebug("configuration").pipe(
+      Effect.annotateLogs({ OKTA_DOMAIN: domain, OKTA_API_TOKEN: "<redacted>" })
+    )
   }).pipe(Effect.withConfigProvider(provider))
 
 /**

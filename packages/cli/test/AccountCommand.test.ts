@@ -382,6 +382,15 @@ layer(Layer.fresh(SandboxLive), { excludeTestServices: true })("enrich account (
         expect(result.stderr).toContain("message=enriched indicator=jsmith")
       }))
 
+    it.effect("the debug configuration line shows the token as plain <redacted>", () =>
+      Effect.gen(function*() {
+        const result = yield* enrich(["account", "jsmith", "--log-level", "debug"])
+        expect(result.code).toBe(0)
+        const line = result.stderr.split("\n").find((text) => text.includes("message=configuration"))
+        expect(line).toContain("OKTA_API_TOKEN=<redacted>")
+        expect(line).not.toContain("\\\"")
+      }))
+
     it.effect("the default level is quiet: nothing on stderr for a successful run", () =>
       Effect.gen(function*() {
         const result = yield* enrich(["account", "jsmith"])
