@@ -146,11 +146,61 @@ const missingScope = (headers: Headers.Headers): string | undefined => {
   return /(?:^|[\s,])scope="([^"]*)"/.exec(value)?.[1]
 }
 
-/** What a transport error says beyond its kind: its description, else its cause's message. */
-const detailOf = (error: { readonly description?: string | undefined; readonly cause?: unknown }): string => {
-  const cause = error.cause instanceof Error ? error.cause.message : undefined
-  const detail = error.description ?? cause
-  return detail ? `: ${detail}` : ""
+/** The `code` (e.g. `ECONNREFUSED`) and innermost useful message along an error's `cause` chain (bounded). */
+const causeChain = (error: unknown): { readonly code?: string; readonly message?: string } => {
+  let code: string | undefined
+  let message: string | undefined
+  let current: unknown = error
+  for (let depth = 0; depth < 8 && typeof current === "object" && current !== null; depth++) {
+    const { cause, code: c, message: m } = current as { cause?: unknown; code?: unknown; message?: unknown }
+    if (code === undefined && typeof c === "string" && c !== "") code = c
+    // Wrappers such as undici's "fetch failed" say less than what they wrap, so the innermost message wins.
+    if (typeof m === "string" && m !== "") message = m
+    current = cause
+  }
+  return { ...(code === undefined ? {} : { code }), ...(message === undefined ? {} : { message }) }
+}
+
+const CONNECT_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EHOSTDOWN",
+  "ETIMEDOUT",
+  "UND_ERR_CONNECT_TIMEOUT"
+])
+
+const isCertificateCode = (code: string) => /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS/.test(code)
+
+/**
+ * What a transport error means for the person running enrich: which host could not be reached, the low-level code
+ * (found anywhere in the `cause` chain: undici nests it two levels deep) and what to check.
+ */
+const describeTransport = (
+  error: {
+    readonly _tag: "RequestError" | "ResponseError"
+    readonly reason: string
+    readonly description?: string | undefined
+    readonly cause?: unknown
+  },
+  host: string
+): string => {
+  const { code, message } = causeChain(error.cause)
+  const detail = [code, message !== undefined && (code === undefined || !message.includes(code)) ? message : undefined]
+    .filter((part): part is string => part !== undefined)
+    .join(": ") || error.description || error.reason
+  if (code !== undefined && isCertificateCode(code)) {
+    return `TLS certificate of ${host} not accepted: ${detail} (check OKTA_DOMAIN; behind a TLS-intercepting proxy, ` +
+      `set NODE_EXTRA_CA_CERTS)`
+  }
+  // fetch refuses some ports outright ("bad port") before connecting: also a wrong OKTA_DOMAIN.
+  if (error._tag === "RequestError" && (code !== undefined ? CONNECT_CODES.has(code) : message === "bad port")) {
+    return `cannot connect to ${host}: ${detail} (check OKTA_DOMAIN and the network path to it)`
+  }
+  const what = error._tag === "RequestError" ? "talking to" : "reading the response from"
+  return `network error ${what} ${host}: ${detail}`
 }
 
 const toDate = (millis: number) => DateTime.unsafeMake(millis)
@@ -206,18 +256,23 @@ export const make = (
 
     const timeoutText = `timeout after ${Duration.format(settings.timeout)}`
 
-    const attempt = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<Answered, Unanswered | OktaError> =>
+    const attempt = (
+      request: HttpClientRequest.HttpClientRequest,
+      host: string
+    ): Effect.Effect<Answered, Unanswered | OktaError> =>
       auth.authenticate(request).pipe(
         Effect.flatMap(http.execute),
         Effect.flatMap((response) =>
           Effect.map(response.text, (text): Answered => ({ status: response.status, headers: response.headers, text }))
         ),
-        Effect.catchTag("RequestError", "ResponseError", (error) =>
-          Effect.fail(new Unanswered({ reason: scrub(`network error: ${error.reason}${detailOf(error)}`) }))),
+        Effect.catchTag(
+          "RequestError",
+          "ResponseError",
+          (error) => Effect.fail(new Unanswered({ reason: scrub(describeTransport(error, host)) }))
+        ),
         Effect.timeoutFail({
           duration: settings.timeout,
-          onTimeout: () =>
-            new Unanswered({ reason: timeoutText })
+          onTimeout: () => new Unanswered({ reason: timeoutText })
         })
       )
 
@@ -288,7 +343,7 @@ export const make = (
               request = HttpClientRequest.setHeader(request, "x-okta-retry-for", retryFor)
             }
           }
-          const result = yield* Effect.either(limiter.run(call.bucket, attempt(request)))
+          const result = yield* Effect.either(limiter.run(call.bucket, attempt(request, call.url.host)))
           if (result._tag === "Right" && result.right.status >= 200 && result.right.status < 300) {
             return result.right
           }
@@ -354,8 +409,7 @@ export const make = (
     }
 
     const one = <A>(call: Call, decoder: Decoder<A>): Effect.Effect<A, OktaError> =>
-      Effect.flatMap(execute(call), (answered) =>
-        decode(call, decoder, answered))
+      Effect.flatMap(execute(call), (answered) => decode(call, decoder, answered))
 
     const all = <A>(call: Call, decoder: Decoder<ReadonlyArray<A>>): Effect.Effect<Listing<A>, OktaError> =>
       Effect.gen(function*() {

@@ -78,7 +78,7 @@ export class OktaRateLimited extends Schema.TaggedError<OktaRateLimited>()("Okta
 /** A failure worth retrying that persisted: 5xx, network error or timeout. */
 export class OktaTransient extends Schema.TaggedError<OktaTransient>()("OktaTransient", {
   ...OktaDetails,
-  /** `HTTP 503`, `timeout after 10s`, `network error: ECONNRESET`, ... */
+  /** `HTTP 503`, `timeout after 10s`, `cannot connect to acme.okta.com: ENOTFOUND (check OKTA_DOMAIN …)`, ... */
   reason: Schema.String,
   attempts: Schema.optional(Schema.Number)
 }) {

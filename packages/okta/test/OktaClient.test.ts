@@ -1,3 +1,6 @@
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as OktaClient from "@enrich/okta/OktaClient"
 import * as SearchExpression from "@enrich/okta/testing/SearchExpression"
@@ -15,6 +18,7 @@ import {
   TestClock,
   Tracer
 } from "effect"
+import * as Net from "node:net"
 import { fakeOkta, groups, json, oktaError, type Reply, type Seen, user } from "./support/fakeOkta.js"
 import { runWithTime } from "./support/time.js"
 
@@ -399,6 +403,88 @@ describe("OktaClient retries", () => {
         expect(error).toMatchObject({ reason: "timeout after 10s", attempts: 4 })
         expect(seen).toHaveLength(4)
       })))
+
+  /** A failure as undici's fetch reports it: `TypeError("fetch failed")` whose cause carries the code. */
+  const fetchFailed = (code: string, message: string) => ({
+    transportCause: new TypeError("fetch failed", { cause: Object.assign(new Error(message), { code }) })
+  })
+
+  it.effect("a connect error names the host, the code from the cause chain and what to check", () =>
+    withClient(
+      () => fetchFailed("ENOTFOUND", "getaddrinfo ENOTFOUND acme.okta.com"),
+      (client, seen) =>
+        Effect.gen(function*() {
+          const error = yield* runWithTime(Effect.flip(client.getUser("jsmith")))
+          expect(error._tag).toBe("OktaTransient")
+          expect(error.message).toBe(
+            "Okta request GET /api/v1/users/jsmith failed after 4 attempts: cannot connect to acme.okta.com: ENOTFOUND " +
+              "(check OKTA_DOMAIN and the network path to it)"
+          )
+          expect(seen).toHaveLength(4)
+        })
+    ))
+
+  it.effect("a refused certificate says so and never echoes the token", () =>
+    withClient(
+      () => fetchFailed("SELF_SIGNED_CERT_IN_CHAIN", `self-signed certificate in chain (${secret})`),
+      (client) =>
+        Effect.gen(function*() {
+          const error = yield* runWithTime(Effect.flip(client.getUser("jsmith")))
+          expect(error.message).toContain(
+            "TLS certificate of acme.okta.com not accepted: SELF_SIGNED_CERT_IN_CHAIN: self-signed certificate in chain"
+          )
+          expect(error.message).toContain("NODE_EXTRA_CA_CERTS")
+          expect(error.message).not.toContain(secret)
+          expect(error.message).toContain("<redacted>")
+        })
+    ))
+
+  it.effect("other transport errors name the host and the innermost cause", () =>
+    withClient(() => fetchFailed("ECONNRESET", "socket hang up"), (client) =>
+      Effect.gen(function*() {
+        const error = yield* runWithTime(Effect.flip(client.getUser("jsmith")))
+        expect(error._tag === "OktaTransient" && error.reason).toBe(
+          "network error talking to acme.okta.com: ECONNRESET: socket hang up"
+        )
+      }), { maxRetries: 0 }))
+
+  it.effect("the cause chain is walked with a bound: a cyclic cause cannot hang the client", () => {
+    const cyclic: { message: string; cause?: unknown } = { message: "loop" }
+    cyclic.cause = cyclic
+    return withClient(() => ({ transportCause: cyclic }), (client) =>
+      Effect.gen(function*() {
+        const error = yield* Effect.flip(client.getUser("jsmith"))
+        expect(error._tag === "OktaTransient" && error.reason).toBe("network error talking to acme.okta.com: loop")
+      }), { maxRetries: 0 })
+  })
+
+  /** A loopback port nothing listens on: bound, then released. */
+  const closedPort = Effect.async<number>((resume) => {
+    const server = Net.createServer()
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as Net.AddressInfo
+      server.close(() => resume(Effect.succeed(port)))
+    })
+  })
+
+  const transports: ReadonlyArray<[string, Layer.Layer<HttpClient.HttpClient>]> = [
+    ["fetch", FetchHttpClient.layer],
+    ["undici", NodeHttpClient.layerUndici]
+  ]
+  for (const [name, transport] of transports) {
+    // Real sockets on loopback, so the live clock: the request fails in milliseconds, no retry waits (maxRetries 0).
+    it.live(`a closed loopback port over ${name} is "cannot connect to 127.0.0.1:<port>: ECONNREFUSED"`, () =>
+      Effect.gen(function*() {
+        const port = yield* closedPort
+        const client = yield* OktaClient.make({ ...baseOptions, domain: `http://127.0.0.1:${port}`, maxRetries: 0 })
+        const error = yield* Effect.flip(client.getUser("jsmith"))
+        expect(error._tag).toBe("OktaTransient")
+        expect(error.message).toBe(
+          `Okta request GET /api/v1/users/jsmith failed after 1 attempts: cannot connect to 127.0.0.1:${port}: ` +
+            "ECONNREFUSED (check OKTA_DOMAIN and the network path to it)"
+        )
+      }).pipe(Effect.scoped, Effect.provide(transport)))
+  }
 
   it.effect("times out a request after the configured timeout", () =>
     withClient((_, i) => i === 0 ? "hang" : json(jsmith), (client, seen) =>

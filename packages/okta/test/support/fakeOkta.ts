@@ -11,8 +11,11 @@ export interface Seen {
   readonly headers: Readonly<Record<string, string>>
 }
 
-/** What the fake answers: a `Response`, a network error, or never (to exercise timeouts). */
-export type Reply = Response | "network-error" | "hang"
+/**
+ * What the fake answers: a `Response`, a network error, a transport failure with the given `cause` (as fetch and
+ * undici report them: the code is nested in the cause chain), or never (to exercise timeouts).
+ */
+export type Reply = Response | "network-error" | "hang" | { readonly transportCause: unknown }
 
 /**
  * A scripted fake `HttpClient`: `script` answers each request (by its index and what was asked). Records every
@@ -30,6 +33,11 @@ export const fakeOkta = (script: (seen: Seen, index: number) => Reply | Effect.E
       if (reply === "network-error") {
         return yield* Effect.fail(
           new HttpClientError.RequestError({ request, reason: "Transport", description: "ECONNRESET" })
+        )
+      }
+      if ("transportCause" in reply) {
+        return yield* Effect.fail(
+          new HttpClientError.RequestError({ request, reason: "Transport", cause: reply.transportCause })
         )
       }
       return HttpClientResponse.fromWeb(request, reply)
