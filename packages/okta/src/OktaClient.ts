@@ -326,10 +326,18 @@ export const make = (
         return Duration.millis(step - half + (yield* Random.nextIntBetween(0, half + 1)))
       })
 
-    /** Sends one request, with pacing, retries and a deadline. Succeeds with a 2xx answer only. */
-    const execute = (call: Call): Effect.Effect<Answered, OktaError> =>
+    /** When an operation that starts now must be done: one budget for all its requests, every page included. */
+    const deadlineFromNow = Effect.map(
+      Clock.currentTimeMillis,
+      (now) => now + Duration.toMillis(settings.operationDeadline)
+    )
+
+    /**
+     * Sends one request, with pacing and retries; a retry whose wait would end after the operation's `deadline`
+     * (epoch millis) fails at once. Succeeds with a 2xx answer only.
+     */
+    const execute = (call: Call, deadline: number): Effect.Effect<Answered, OktaError> =>
       Effect.gen(function*() {
-        const deadline = (yield* Clock.currentTimeMillis) + Duration.toMillis(settings.operationDeadline)
         let retry = 0
         let retryFor: string | undefined
         while (true) {
@@ -409,19 +417,25 @@ export const make = (
     }
 
     const one = <A>(call: Call, decoder: Decoder<A>): Effect.Effect<A, OktaError> =>
-      Effect.flatMap(execute(call), (answered) => decode(call, decoder, answered))
+      Effect.flatMap(deadlineFromNow, (deadline) =>
+        Effect.flatMap(execute(call, deadline), (answered) => decode(call, decoder, answered)))
 
     const all = <A>(call: Call, decoder: Decoder<ReadonlyArray<A>>): Effect.Effect<Listing<A>, OktaError> =>
       Effect.gen(function*() {
+        const deadline = yield* deadlineFromNow
         const walk = Pagination.start(settings.origin, settings.maxPages, call.url)
         const items: Array<A> = []
         let url = call.url
         while (true) {
           const page = { ...call, url }
-          const answered = yield* execute(page)
-          for (const item of yield* decode(page, decoder, answered)) items.push(item)
+          const answered = yield* execute(page, deadline)
+          for (const item of yield* decode(page, decoder, answered)) {
+            items.push(item)
+          }
           const next = Pagination.next(walk, answered.headers["link"])
-          if (next._tag === "Done") return { items, complete: true }
+          if (next._tag === "Done") {
+            return { items, complete: true }
+          }
           if (next._tag === "Stop") {
             yield* Effect.logWarning("Okta listing is incomplete").pipe(
               Effect.annotateLogs({ operation: call.operation, reason: next.reason, items: items.length })
@@ -454,7 +468,9 @@ export const make = (
     return OktaClient.of({
       getUser: (idOrLogin) =>
         userCall(Endpoint.user, idOrLogin, "").pipe(
-          Effect.flatMap((call) => one(call, decodeUser)),
+          Effect.flatMap((call) =>
+            one(call, decodeUser)
+          ),
           tracedGetUser
         ),
       findUsersByEmail: (email) => {

@@ -528,6 +528,48 @@ describe("OktaClient retries", () => {
       )
     }))
 
+  it.effect("the deadline bounds the whole listing, every page included, not each page", () =>
+    Effect.gen(function*() {
+      const page = (n: number) => `https://acme.okta.com/api/v1/users/00u1/groups?after=c${n}`
+      // Pages 1 and 2 each time out once (4 s) before answering; page 3 never answers.
+      const hung = new Set<string>()
+      const error = yield* withClient(
+        (seen) => {
+          const n = seen.url.endsWith("c2") ? 3 : seen.url.endsWith("c1") ? 2 : 1
+          if (n === 3 || !hung.has(seen.url)) {
+            hung.add(seen.url)
+            return "hang"
+          }
+          return json(groups(n, n + 1), n < 3 ? { headers: { link: `<${page(n)}>; rel="next"` } } : {})
+        },
+        (client, seen) =>
+          Effect.gen(function*() {
+            const error = yield* runWithTime(Effect.flip(client.listUserGroups("00u1")))
+            // 0-4000 page 1 times out, 4001 answered; 4001-8001 page 2 times out, 8002 answered; 8002-12002 page 3
+            // times out, and a retry at 12003 would end past the operation's 10 s deadline: give up now. A per-page
+            // deadline would have retried page 3 until 18002.
+            expect(yield* TestClock.currentTimeMillis).toBe(12_002)
+            expect(seen.map((s) => s.url.replace(/.*\/groups\??/, ""))).toEqual([
+              "",
+              "",
+              "after=c1",
+              "after=c1",
+              "after=c2"
+            ])
+            return error
+          }),
+        {
+          timeout: "4 seconds",
+          operationDeadline: "10 seconds",
+          maxRetries: 10,
+          retryBackoff: "1 millis",
+          retryBackoffCap: "1 millis"
+        }
+      )
+      expect(error._tag).toBe("OktaTransient")
+      expect(error.message).toContain("failed after 1 attempts: timeout after 4s")
+    }))
+
   it.effect("a 429 whose reset is beyond the operation deadline fails at once with OktaRateLimited", () =>
     withClient(
       () =>
