@@ -12,7 +12,9 @@
  */
 import type * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
@@ -28,6 +30,7 @@ import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import * as OktaAuth from "./OktaAuth.js"
 import * as OktaConfig from "./OktaConfig.js"
 import type { OktaConfigError, OktaError } from "./OktaError.js"
@@ -256,19 +259,59 @@ export const make = (
 
     const timeoutText = `timeout after ${Duration.format(settings.timeout)}`
 
+    const limitText = `${settings.maxResponseBytes} bytes (maxResponseBytes)`
+
+    /**
+     * The body as text, read chunk by chunk with a running count: past `maxResponseBytes` the read stops (the stream
+     * is cancelled) and fails with `OktaInvalidResponse`, having held at most the limit plus one chunk.
+     */
+    const readBody = (
+      call: Call,
+      response: HttpClientResponse.HttpClientResponse
+    ): Effect.Effect<string, OktaInvalidResponse | HttpClientError.ResponseError> =>
+      Effect.suspend(() => {
+        const tooLarge = (size: string) =>
+          new OktaInvalidResponse({
+            operation: call.operation,
+            problem: `response body larger than ${limitText}: ${size}`,
+            requestId: headerOf(response.headers, "x-okta-request-id")
+          })
+        const declared = Number(headerOf(response.headers, "content-length"))
+        if (declared > settings.maxResponseBytes) return Effect.fail(tooLarge(`Content-Length ${declared}`))
+        const decoder = new TextDecoder()
+        let size = 0
+        let text = ""
+        return response.stream.pipe(
+          Stream.runForEach((chunk) => {
+            size += chunk.byteLength
+            if (size > settings.maxResponseBytes) return Effect.fail(tooLarge(`at least ${size} bytes sent`))
+            text += decoder.decode(chunk, { stream: true })
+            return Effect.void
+          }),
+          Effect.map(() => text + decoder.decode()),
+          Effect.catchIf(
+            (error) => error._tag === "ResponseError" && error.reason === "EmptyBody",
+            () => Effect.succeed("")
+          )
+        )
+      })
+
     const attempt = (
       request: HttpClientRequest.HttpClientRequest,
-      host: string
+      call: Call
     ): Effect.Effect<Answered, Unanswered | OktaError> =>
       auth.authenticate(request).pipe(
         Effect.flatMap(http.execute),
         Effect.flatMap((response) =>
-          Effect.map(response.text, (text): Answered => ({ status: response.status, headers: response.headers, text }))
+          Effect.map(
+            readBody(call, response),
+            (text): Answered => ({ status: response.status, headers: response.headers, text })
+          )
         ),
         Effect.catchTag(
           "RequestError",
           "ResponseError",
-          (error) => Effect.fail(new Unanswered({ reason: scrub(describeTransport(error, host)) }))
+          (error) => Effect.fail(new Unanswered({ reason: scrub(describeTransport(error, call.url.host)) }))
         ),
         Effect.timeoutFail({
           duration: settings.timeout,
@@ -351,7 +394,7 @@ export const make = (
               request = HttpClientRequest.setHeader(request, "x-okta-retry-for", retryFor)
             }
           }
-          const result = yield* Effect.either(limiter.run(call.bucket, attempt(request, call.url.host)))
+          const result = yield* Effect.either(limiter.run(call.bucket, attempt(request, call)))
           if (result._tag === "Right" && result.right.status >= 200 && result.right.status < 300) {
             return result.right
           }
@@ -417,8 +460,10 @@ export const make = (
     }
 
     const one = <A>(call: Call, decoder: Decoder<A>): Effect.Effect<A, OktaError> =>
-      Effect.flatMap(deadlineFromNow, (deadline) =>
-        Effect.flatMap(execute(call, deadline), (answered) => decode(call, decoder, answered)))
+      Effect.flatMap(
+        deadlineFromNow,
+        (deadline) => Effect.flatMap(execute(call, deadline), (answered) => decode(call, decoder, answered))
+      )
 
     const all = <A>(call: Call, decoder: Decoder<ReadonlyArray<A>>): Effect.Effect<Listing<A>, OktaError> =>
       Effect.gen(function*() {
@@ -468,9 +513,7 @@ export const make = (
     return OktaClient.of({
       getUser: (idOrLogin) =>
         userCall(Endpoint.user, idOrLogin, "").pipe(
-          Effect.flatMap((call) =>
-            one(call, decodeUser)
-          ),
+          Effect.flatMap((call) => one(call, decodeUser)),
           tracedGetUser
         ),
       findUsersByEmail: (email) => {

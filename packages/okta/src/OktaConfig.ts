@@ -46,6 +46,11 @@ export interface Options {
   readonly retryBackoffCap?: Duration.DurationInput | undefined
   /** `User-Agent` header (default `enrich/<version>`). */
   readonly userAgent?: string | undefined
+  /**
+   * Largest response body read, in bytes (default 10 MB); a larger body fails with `OktaInvalidResponse` after
+   * reading at most this much, so a broken or hostile server cannot make the client buffer without bound.
+   */
+  readonly maxResponseBytes?: number | undefined
   /** Fine tuning of pacing and 429 waits. */
   readonly rateLimit?: Omit<RateLimiter.Options, "maxConcurrency"> | undefined
 }
@@ -63,6 +68,7 @@ export interface Settings {
   readonly retryBackoff: Duration.Duration
   readonly retryBackoffCap: Duration.Duration
   readonly userAgent: string
+  readonly maxResponseBytes: number
   readonly rateLimit: RateLimiter.Options
 }
 
@@ -166,6 +172,7 @@ export const resolve = (
       retryBackoff: Duration.decode(options.retryBackoff ?? Duration.millis(500)),
       retryBackoffCap: Duration.decode(options.retryBackoffCap ?? Duration.seconds(8)),
       userAgent: options.userAgent ?? `enrich/${version}`,
+      maxResponseBytes: yield* positiveInteger("maxResponseBytes", options.maxResponseBytes, 10 * 1024 * 1024),
       rateLimit: { ...options.rateLimit, maxConcurrency: options.maxConcurrency ?? 8 }
     }
   })

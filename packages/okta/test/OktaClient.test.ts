@@ -334,6 +334,67 @@ describe("OktaClient errors", () => {
         })
     ))
 
+  /** A streamed body: the given chunks, or endless chunks from a function; records how far it was read. */
+  const streamed = (chunks: ReadonlyArray<Uint8Array> | ((index: number) => Uint8Array)) => {
+    const state = { pulled: 0, cancelled: false }
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const chunk = typeof chunks === "function" ? chunks(state.pulled) : chunks[state.pulled]
+        state.pulled++
+        if (chunk === undefined) controller.close()
+        else controller.enqueue(chunk)
+      },
+      cancel() {
+        state.cancelled = true
+      }
+    })
+    return { state, response: new Response(body, { status: 200 }) }
+  }
+
+  it.effect("a body larger than maxResponseBytes is OktaInvalidResponse, read no further than the limit", () => {
+    const endless = streamed(() => new Uint8Array(400).fill(0x20))
+    return withClient(() => endless.response, (client, seen) =>
+      Effect.gen(function*() {
+        const error = yield* Effect.flip(client.getUser("jsmith"))
+        expect(error._tag).toBe("OktaInvalidResponse")
+        expect(error.message).toContain("response body larger than 1000 bytes (maxResponseBytes)")
+        expect(endless.state.pulled).toBeLessThanOrEqual(4) // 3 chunks pass the limit; never the endless rest
+        expect(endless.state.cancelled).toBe(true)
+        expect(seen).toHaveLength(1) // not retried: the same server would send the same body
+      }), { maxResponseBytes: 1000 })
+  })
+
+  it.effect("a Content-Length above maxResponseBytes fails before the body is read", () =>
+    withClient(
+      () => json(jsmith, { headers: { "content-length": "5000" } }),
+      (client) =>
+        Effect.gen(function*() {
+          const error = yield* Effect.flip(client.getUser("jsmith"))
+          expect(error._tag).toBe("OktaInvalidResponse")
+          expect(error.message).toContain(
+            "response body larger than 1000 bytes (maxResponseBytes): Content-Length 5000"
+          )
+        }),
+      { maxResponseBytes: 1000 }
+    ))
+
+  it.effect("a body within the limit is read whole, multi-byte characters split across chunks included", () => {
+    const bytes = new TextEncoder().encode(JSON.stringify(user("00u1abcdefghijklmnop", "zoë@example.com")))
+    const at = bytes.indexOf(0xc3) + 1 // inside the two bytes of ë
+    const split = streamed([bytes.slice(0, at), bytes.slice(at)])
+    return withClient(() => split.response, (client) =>
+      Effect.gen(function*() {
+        const found = yield* client.getUser("zoe")
+        expect(found.profile.login).toBe("zoë@example.com")
+      }), { maxResponseBytes: bytes.length })
+  })
+
+  it.effect("maxResponseBytes must be a positive integer", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(withClient(() => json(jsmith), () => Effect.void, { maxResponseBytes: 0 }))
+      expect(error).toMatchObject({ _tag: "OktaConfigError", variable: "maxResponseBytes" })
+    }))
+
   it.effect("a body that is not JSON is OktaInvalidResponse", () =>
     withClient(() => new Response("<html>maintenance</html>", { status: 200 }), (client) =>
       Effect.gen(function*() {
