@@ -38,6 +38,9 @@ const withClient = <A, E>(
     return yield* use(client, okta.seen)
   }).pipe(Effect.scoped)
 
+/** A fixed instant the tests that speak in rate-limit headers set the TestClock to: nothing reads the wall clock. */
+const start = Date.parse("2026-06-01T10:00:00.000Z")
+
 const rateLimitHeaders = (limit: number, remaining: number, reset: number, date?: number) => ({
   "x-rate-limit-limit": String(limit),
   "x-rate-limit-remaining": String(remaining),
@@ -632,54 +635,62 @@ describe("OktaClient retries", () => {
     }))
 
   it.effect("a 429 whose reset is beyond the operation deadline fails at once with OktaRateLimited", () =>
-    withClient(
-      () =>
-        oktaError(429, "E0000047", "API call exceeded rate limit due to too many requests.", {
-          ...rateLimitHeaders(600, 0, Math.floor(Date.now() / 1000) + 50, Date.now())
-        }),
-      (client, seen) =>
-        Effect.gen(function*() {
-          yield* TestClock.setTime(Date.now())
-          const error = yield* Effect.flip(client.findUsersByEmail("a@example.com"))
-          expect(error._tag).toBe("OktaRateLimited")
-          expect(error).toMatchObject({ bucket: "GET /api/v1/users", errorCode: "E0000047" })
-          expect(error.message).toContain("GET /api/v1/users")
-          expect(seen).toHaveLength(1)
-        }),
-      { operationDeadline: "30 seconds" }
-    ))
+    Effect.gen(function*() {
+      yield* TestClock.setTime(start)
+      yield* withClient(
+        () =>
+          oktaError(429, "E0000047", "API call exceeded rate limit due to too many requests.", {
+            ...rateLimitHeaders(600, 0, start / 1000 + 50, start)
+          }),
+        (client, seen) =>
+          Effect.gen(function*() {
+            const error = yield* Effect.flip(client.findUsersByEmail("a@example.com"))
+            expect(error._tag).toBe("OktaRateLimited")
+            expect(error).toMatchObject({ bucket: "GET /api/v1/users", errorCode: "E0000047" })
+            expect(error.message).toContain("GET /api/v1/users")
+            expect(seen).toHaveLength(1)
+          }),
+        { operationDeadline: "30 seconds" }
+      )
+    }))
 
   it.effect("a concurrency 429 (X-Rate-Limit-Limit: 0) is retried after a short backoff, not the reset", () =>
-    withClient(
-      (_, i) =>
-        i === 0
-          ? oktaError(429, "E0000047", "API call exceeded rate limit due to concurrent requests", {
-            ...rateLimitHeaders(0, 0, Math.floor(Date.now() / 1000) + 60)
+    Effect.gen(function*() {
+      yield* TestClock.setTime(start)
+      yield* withClient(
+        (_, i) =>
+          i === 0
+            ? oktaError(429, "E0000047", "API call exceeded rate limit due to concurrent requests", {
+              ...rateLimitHeaders(0, 0, start / 1000 + 60)
+            })
+            : json(jsmith),
+        (client, seen) =>
+          Effect.gen(function*() {
+            const fiber = yield* Effect.fork(client.getUser("jsmith"))
+            yield* TestClock.adjust("124 millis")
+            expect(seen).toHaveLength(1)
+            yield* TestClock.adjust("126 millis") // within 250 ms, not 60 s
+            expect(seen).toHaveLength(2)
+            yield* Fiber.join(fiber)
+            expect((yield* client.stats!).concurrencyLimited).toBe(1)
           })
-          : json(jsmith),
-      (client, seen) =>
-        Effect.gen(function*() {
-          const fiber = yield* Effect.fork(client.getUser("jsmith"))
-          yield* TestClock.adjust("124 millis")
-          expect(seen).toHaveLength(1)
-          yield* TestClock.adjust("126 millis") // within 250 ms, not 60 s
-          expect(seen).toHaveLength(2)
-          yield* Fiber.join(fiber)
-          expect((yield* client.stats!).concurrencyLimited).toBe(1)
-        })
-    ))
+      )
+    }))
 
   it.effect("persistent concurrency 429s end as OktaRateLimited on the concurrency bucket", () =>
-    withClient(
-      () => oktaError(429, "E0000047", "concurrent", rateLimitHeaders(0, 0, Math.floor(Date.now() / 1000) + 60)),
-      (client, seen) =>
-        Effect.gen(function*() {
-          const error = yield* runWithTime(Effect.flip(client.getUser("jsmith")))
-          expect(error).toMatchObject({ _tag: "OktaRateLimited", bucket: "concurrency" })
-          expect(seen).toHaveLength(4)
-          expect(seen.slice(1).map((s) => s.headers["x-okta-retry-count"])).toEqual(["1", "2", "3"])
-        })
-    ))
+    Effect.gen(function*() {
+      yield* TestClock.setTime(start)
+      yield* withClient(
+        () => oktaError(429, "E0000047", "concurrent", rateLimitHeaders(0, 0, start / 1000 + 60)),
+        (client, seen) =>
+          Effect.gen(function*() {
+            const error = yield* runWithTime(Effect.flip(client.getUser("jsmith")))
+            expect(error).toMatchObject({ _tag: "OktaRateLimited", bucket: "concurrency" })
+            expect(seen).toHaveLength(4)
+            expect(seen.slice(1).map((s) => s.headers["x-okta-retry-count"])).toEqual(["1", "2", "3"])
+          })
+      )
+    }))
 
   it.effect("paces a low bucket: no 429 when the headers warned in time", () =>
     Effect.gen(function*() {

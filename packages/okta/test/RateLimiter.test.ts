@@ -164,10 +164,11 @@ describe("RateLimiter", () => {
   it.effect("a concurrency 429 (limit 0) gets a short capped exponential backoff", () =>
     Effect.gen(function*() {
       const limiter = yield* RateLimiter.make()
+      const now = yield* Clock.currentTimeMillis // the TestClock's time: a reset 60 s later, whatever the wall clock
       const limited = response(429, {
         "x-rate-limit-limit": "0",
         "x-rate-limit-remaining": "0",
-        "x-rate-limit-reset": String(Math.floor(Date.now() / 1000) + 60)
+        "x-rate-limit-reset": String(Math.floor(now / 1000) + 60)
       })
       const delays = (retry: number) =>
         Effect.forEach(
