@@ -15,6 +15,8 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Enricher from "@enrich/core/Enricher"
 import * as Indicator from "@enrich/core/Indicator"
 import type * as MaliceRules from "@enrich/core/MaliceRules"
+import * as OktaClient from "@enrich/okta/OktaClient"
+import type * as RateLimiter from "@enrich/okta/RateLimiter"
 import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -246,6 +248,33 @@ export const enrichAndPrint = (options: {
   )
 }
 
+/** The info line summing up the Okta client's work: requests, 429s, retries and time held back. */
+export const describeStats = (stats: RateLimiter.Stats): string =>
+  `okta: ${stats.requests} requests, ${stats.rateLimited + stats.concurrencyLimited} 429s ` +
+  `(${stats.concurrencyLimited} concurrency), ${stats.retries} retries, ${stats.waits} waits ` +
+  `(${(stats.waitedMillis / 1000).toFixed(1)} s waited)`
+
+/**
+ * Logs the Okta client's rate-limit counters (info) and, at debug level, what it last learned of each bucket. Run at
+ * the end of every `enrich account`, also after a failure or Ctrl-C; silent at the default level.
+ */
+export const logOktaStats: Effect.Effect<void, never, OktaClient.OktaClient> = Effect.gen(function*() {
+  const level = yield* FiberRef.get(FiberRef.currentMinimumLogLevel)
+  const client = yield* OktaClient.OktaClient
+  if (client.stats === undefined || level.ordinal > LogLevel.Info.ordinal) return
+  const stats = yield* client.stats
+  yield* Effect.logInfo(describeStats(stats))
+  for (const bucket of stats.buckets) {
+    yield* Effect.logDebug("okta bucket").pipe(Effect.annotateLogs({
+      bucket: bucket.bucket,
+      limit: bucket.limit,
+      remaining: bucket.remaining,
+      reset: new Date(bucket.resetAt).toISOString(),
+      in_flight: bucket.inFlight
+    }))
+  }
+})
+
 const run = (flags: Flags) =>
   Effect.gen(function*() {
     if (flags.indicators.length === 0 && Option.isNone(flags.input)) {
@@ -303,7 +332,11 @@ const run = (flags: Flags) =>
       concurrency: flags.concurrency,
       total,
       totalKnown
-    }).pipe(Effect.provide(enricherLayer))
+    }).pipe(
+      // After the results (and the Ctrl-C notice), whatever the outcome.
+      Effect.ensuring(logOktaStats),
+      Effect.provide(enricherLayer)
+    )
   }).pipe(Effect.scoped)
 
 /** The `account` command. */

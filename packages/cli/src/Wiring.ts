@@ -103,11 +103,16 @@ const checkConfig = (provider: ConfigProvider.ConfigProvider) =>
 
 /**
  * Builds the Enricher (Okta provider, cache) for the lifetime of the scope, starting the sandbox first with
- * `--sandbox`. Returns it as a Layer that is already built: configuration errors have surfaced by then.
+ * `--sandbox`. Returns it, with the Okta client it uses (for its rate-limit stats), as a Layer that is already built:
+ * configuration errors have surfaced by then.
  */
 export const enricherLayer = (
   options: Options
-): Effect.Effect<Layer.Layer<Enricher.Enricher>, UsageError, FileSystem.FileSystem | Scope.Scope> =>
+): Effect.Effect<
+  Layer.Layer<Enricher.Enricher | OktaClient.OktaClient>,
+  UsageError,
+  FileSystem.FileSystem | Scope.Scope
+> =>
   Effect.gen(function*() {
     let overrides: Record<string, string> | undefined
     if (options.sandbox) {
@@ -126,19 +131,21 @@ export const enricherLayer = (
       Effect.mapError((error) => new UsageError({ reason: String(error).replace(/^\((.*)\)$/s, "$1") }))
     )
     const transport = yield* httpClientLayer(options.lookups)
+    const oktaClient = OktaClient.layerConfig().pipe(
+      Layer.provide(transport),
+      Layer.provide(Layer.setConfigProvider(provider))
+    )
     const oktaProvider = OktaProvider.layer({
       ...providerOptions,
       ...(options.rules !== undefined ? { rules: options.rules } : {}),
       ...(options.cacheTtl !== undefined ? { cacheTtl: options.cacheTtl } : {}),
       ...(options.notFoundTtl !== undefined ? { notFoundTtl: options.notFoundTtl } : {})
-    }).pipe(
-      Layer.provide(OktaClient.layerConfig()),
-      Layer.provide(transport),
-      Layer.provide(Layer.setConfigProvider(provider))
-    )
+    })
+    // The client is kept in the result, beside the Enricher, so the command can report its rate-limit stats.
     const layer = Enricher.layerWith({ includeRaw: options.includeRaw }, OktaProvider.OktaProvider).pipe(
       Layer.provide(oktaProvider),
-      Layer.provide(options.cache === "memory" ? EnrichmentCache.layerMemory() : EnrichmentCache.layerNone)
+      Layer.provide(options.cache === "memory" ? EnrichmentCache.layerMemory() : EnrichmentCache.layerNone),
+      Layer.provideMerge(oktaClient)
     )
     const context = yield* Layer.build(layer).pipe(
       Effect.mapError((error) => new UsageError({ reason: error.message }))

@@ -391,6 +391,43 @@ layer(Layer.fresh(SandboxLive), { excludeTestServices: true })("enrich account (
         expect(line).not.toContain("\\\"")
       }))
 
+    it.effect("--log-level info ends with the Okta client's counters; the default level does not", () =>
+      Effect.gen(function*() {
+        // A login: the user, then its groups, factors and roles.
+        const info = yield* enrich(["account", "jsmith", "--log-level", "info"])
+        expect(info.code).toBe(0)
+        expect(JSON.parse(info.stdout).indicator.value).toBe("jsmith")
+        expect(info.stderr).toContain(
+          "message=\"okta: 4 requests, 0 429s (0 concurrency), 0 retries, 0 waits (0.0 s waited)\""
+        )
+        expect(info.stderr).not.toContain("okta bucket")
+        // A login that is not one, then the email search: 2 more, counted from a fresh client.
+        const two = yield* enrich(["account", "jsmith", "nobody@example.com", "--log-level", "info"])
+        expect(two.stderr).toContain("okta: 6 requests,")
+        const quiet = yield* enrich(["account", "jsmith"])
+        expect(quiet.code).toBe(0)
+        expect(quiet.stderr).not.toContain("okta:")
+      }))
+
+    it.effect("--log-level debug adds what the client learned of each rate-limit bucket", () =>
+      Effect.gen(function*() {
+        const result = yield* enrich(["account", "jsmith", "--log-level", "debug"])
+        expect(result.code).toBe(0)
+        expect(result.stderr).toContain("okta: 4 requests,")
+        const buckets = result.stderr.split("\n").filter((line) => line.includes("message=\"okta bucket\""))
+        expect(buckets.map((line) => /bucket="([^"]+)"/.exec(line)?.[1]).sort()).toEqual([
+          "GET /api/v1/users/{id}",
+          "GET /api/v1/users/{id}/factors",
+          "GET /api/v1/users/{id}/groups",
+          "GET /api/v1/users/{id}/roles"
+        ])
+        for (const line of buckets) {
+          expect(line).toMatch(/ limit=\d+( |$)/)
+          expect(line).toMatch(/ remaining=\d+( |$)/)
+          expect(line).toMatch(/ reset=\d{4}-\d\d-\d\dT[\d:.]+Z( |$)/)
+        }
+      }))
+
     it.effect("the default level is quiet: nothing on stderr for a successful run", () =>
       Effect.gen(function*() {
         const result = yield* enrich(["account", "jsmith"])
@@ -444,6 +481,18 @@ layer(Layer.fresh(SandboxLive), { excludeTestServices: true })("enrich account (
         const output = JSON.parse(result.stdout)
         expect(output.map((r: any) => r.indicator.value)).toEqual(["jsmith", "maria.garcia@example.com"])
         expect(result.stderr).toContain("interrupted: 2 results printed")
+      }))
+
+    it.effect("still reports the Okta client's counters at --log-level info", () =>
+      Effect.gen(function*() {
+        const env = yield* oktaEnv
+        const child = Cli.start(["account", "--log-level", "info", "--input", "-"], { env })
+        child.write("jsmith\n")
+        yield* child.waitForStdout((text) => text.includes("jsmith"))
+        child.kill("SIGINT")
+        const result = yield* child.exit
+        expect(result.code).toBe(130)
+        expect(result.stderr).toContain("okta: 4 requests, 0 429s")
       }))
   })
 
