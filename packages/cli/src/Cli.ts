@@ -30,5 +30,29 @@ export const enrich = Command.make("enrich").pipe(
   Command.withSubcommands([AccountCommand.command, RulesCommand.command, SandboxCommand.command])
 )
 
+/**
+ * Moves every `--log-level LEVEL` (or `--log-level=LEVEL`) to the front of the arguments. @effect/cli reads this
+ * built-in option only before a command's own value options (`account --input f.txt --log-level info` would be
+ * refused), while our help promises it works anywhere on the line.
+ */
+export const hoistLogLevel = (argv: ReadonlyArray<string>): Array<string> => {
+  const [node, script, ...rest] = argv
+  const hoisted: Array<string> = []
+  const others: Array<string> = []
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]
+    if (arg === "--log-level" && i + 1 < rest.length) {
+      hoisted.push(arg, rest[++i])
+    } else if (arg.startsWith("--log-level=")) {
+      hoisted.push(arg)
+    } else {
+      others.push(arg)
+    }
+  }
+  return [node, script, ...hoisted, ...others]
+}
+
+const runCommand = Command.run(enrich, { name: "enrich", version })
+
 /** Runs the CLI on `process.argv`. */
-export const run = Command.run(enrich, { name: "enrich", version })
+export const run = (argv: ReadonlyArray<string>) => runCommand(hoistLogLevel(argv))

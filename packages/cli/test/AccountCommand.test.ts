@@ -409,6 +409,22 @@ layer(Layer.fresh(SandboxLive), { excludeTestServices: true })("enrich account (
         expect(quiet.stderr).not.toContain("okta:")
       }))
 
+    it.effect("--log-level works anywhere on the line, also after options that take a value", () =>
+      Effect.gen(function*() {
+        const file = Cli.tempFile("accounts.txt", "jsmith\n")
+        for (
+          const args of [
+            ["account", "--input", file, "--log-level", "info"],
+            ["account", "--input", file, "--concurrency", "4", "--log-level=info"],
+            ["--log-level", "info", "account", "--input", file]
+          ]
+        ) {
+          const result = yield* enrich(args)
+          expect(result.code).toBe(0)
+          expect(result.stderr).toContain("okta: 4 requests,")
+        }
+      }))
+
     it.effect("--log-level debug adds what the client learned of each rate-limit bucket", () =>
       Effect.gen(function*() {
         const result = yield* enrich(["account", "jsmith", "--log-level", "debug"])
