@@ -73,7 +73,7 @@ const required = (name: string, example: string) =>
 
 /**
  * From how many lookups the CLI sends its requests with undici (`NodeHttpClient`) rather than `fetch`. Undici costs
- * about a third less CPU per request (BENCHMARKS.md, finding 2), about 1 ms per lookup, but loading the bundled
+ * about a third less CPU per request (BENCHMARKS.md, finding 2), about 1.6 ms per lookup, but loading the bundled
  * undici adds about 85 ms to the start-up, which node's built-in `fetch` does not pay: a handful of lookups given as
  * arguments are faster over `fetch`, a batch (a file, stdin, or many arguments) over undici.
  */
