@@ -13,8 +13,8 @@ const OpenEnum = <const Values extends ReadonlyArray<string>>(..._known: Values)
 
 const OptionalTimestamp = Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null })
 
-/** A user's lifecycle status (`ACTIVE`, `SUSPENDED`, `DEPROVISIONED`, ...). */
-export const UserStatus = OpenEnum(
+/** The user statuses Okta documents. */
+export const userStatuses = [
   "STAGED",
   "PROVISIONED",
   "ACTIVE",
@@ -23,7 +23,10 @@ export const UserStatus = OpenEnum(
   "LOCKED_OUT",
   "SUSPENDED",
   "DEPROVISIONED"
-)
+] as const
+
+/** A user's lifecycle status (`ACTIVE`, `SUSPENDED`, `DEPROVISIONED`, ...); unknown values are kept. */
+export const UserStatus = OpenEnum(...userStatuses)
 
 /**
  * A user's profile: the standard attributes enrichment uses, plus every custom attribute as-is. `login` is always

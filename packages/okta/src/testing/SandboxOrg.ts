@@ -7,6 +7,7 @@
  */
 import { FileSystem } from "@effect/platform"
 import { Array as Arr, Effect, Either, Option, ParseResult, Schema } from "effect"
+import * as OktaResources from "../OktaResources.js"
 import * as SearchExpression from "./SearchExpression.js"
 import seedJson from "./seed-org.json" with { type: "json" }
 
@@ -21,26 +22,9 @@ const Extra = Schema.Record({ key: Schema.String, value: Schema.Unknown })
  *
  * @since 0.1.0
  */
-export type UserStatus =
-  | "STAGED"
-  | "PROVISIONED"
-  | "ACTIVE"
-  | "RECOVERY"
-  | "PASSWORD_EXPIRED"
-  | "LOCKED_OUT"
-  | "SUSPENDED"
-  | "DEPROVISIONED"
+export type UserStatus = typeof OktaResources.userStatuses[number]
 
-const userStatuses: ReadonlySet<string> = new Set<UserStatus>([
-  "STAGED",
-  "PROVISIONED",
-  "ACTIVE",
-  "RECOVERY",
-  "PASSWORD_EXPIRED",
-  "LOCKED_OUT",
-  "SUSPENDED",
-  "DEPROVISIONED"
-])
+const userStatuses: ReadonlySet<string> = new Set<UserStatus>(OktaResources.userStatuses)
 
 /**
  * The statuses an Okta user can have.
