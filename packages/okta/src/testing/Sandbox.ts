@@ -419,6 +419,16 @@ export const make = (options: Options = {}): Effect.Effect<Service, SandboxError
       now: number
     ): Reply => {
       const repeat = routeFaults?.repeatNextCursor === true
+      // Users and a user's groups page alike: `limit` (default and max 200), `after` a cursor on the id.
+      const paged = <A extends { readonly id: string }>(items: ReadonlyArray<A>): Reply => {
+        const limit = pageLimit(params.get("limit"), 200, 200)
+        const page = SandboxOrg.paginate(items, {
+          after: params.get("after") ?? undefined,
+          limit,
+          key: (item) => item.id
+        })
+        return { status: 200, body: page.items, links: pagedLinks(path, rawQuery, params, page.next, limit, repeat) }
+      }
       switch (route) {
         case "GET /api/v1/users/{id}":
           return Option.match(SandboxOrg.getUser(org, segments[4]), {
@@ -439,34 +449,12 @@ export const make = (options: Options = {}): Effect.Effect<Service, SandboxError
             ? SandboxOrg.filterUsers(org, filter)
             : Either.right(SandboxOrg.listUsers(org))
           if (Either.isLeft(result)) return searchError(result.left)
-          const limit = pageLimit(params.get("limit"), 200, 200)
-          const page = SandboxOrg.paginate(result.right, {
-            after: params.get("after") ?? undefined,
-            limit,
-            key: (user) => user.id
-          })
-          return {
-            status: 200,
-            body: page.items,
-            links: pagedLinks(path, rawQuery, params, page.next, limit, repeat)
-          }
+          return paged(result.right)
         }
         case "GET /api/v1/users/{id}/groups":
           return Option.match(SandboxOrg.listUserGroups(org, segments[4]), {
             onNone: () => userNotFound(segments[4]),
-            onSome: (groups) => {
-              const limit = pageLimit(params.get("limit"), 200, 200)
-              const page = SandboxOrg.paginate(groups, {
-                after: params.get("after") ?? undefined,
-                limit,
-                key: (group) => group.id
-              })
-              return {
-                status: 200,
-                body: page.items,
-                links: pagedLinks(path, rawQuery, params, page.next, limit, repeat)
-              }
-            }
+            onSome: paged
           })
         case "GET /api/v1/users/{id}/factors":
           return Option.match(SandboxOrg.listFactors(org, segments[4]), {
