@@ -7,25 +7,10 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as OktaClient from "@enrich/okta/OktaClient"
 import { Sandbox, SandboxOrg } from "@enrich/okta/testing"
-import * as okta from "@okta/okta-sdk-nodejs"
-import { Effect, Redacted } from "effect"
+import { Effect } from "effect"
+import { collect, sdkClient } from "./support/oktaSdk.js"
 
 const org = SandboxOrg.defaultOrg
-
-const sdkClient = (sandbox: Sandbox.Service) =>
-  new okta.Client({
-    orgUrl: sandbox.url,
-    token: Redacted.value(sandbox.token),
-    testing: { disableHttpsCheck: true },
-    cacheMiddleware: null
-  } as any)
-
-const collect = <A>(collection: Promise<AsyncIterable<A>>): Effect.Effect<Array<NonNullable<A>>> =>
-  Effect.promise(async () => {
-    const items: Array<NonNullable<A>> = []
-    for await (const item of await collection) if (item !== null && item !== undefined) items.push(item)
-    return items
-  })
 
 /** The SDK turns timestamps into `Date`s; ours stay Okta's strings. Compare instants. */
 const instant = (value: unknown): string | null =>
@@ -74,7 +59,7 @@ const roleView = (role: any) => ({
 })
 
 const withBoth = <A, E>(
-  use: (ours: OktaClient.Service, sdk: okta.Client, sandbox: Sandbox.Service) => Effect.Effect<A, E>
+  use: (ours: OktaClient.Service, sdk: ReturnType<typeof sdkClient>, sandbox: Sandbox.Service) => Effect.Effect<A, E>
 ) =>
   Effect.gen(function*() {
     const sandbox = yield* Sandbox.make()

@@ -3,28 +3,13 @@
  * (following `Link: rel="next"`), factors and roles (including a role held through a group).
  */
 import { describe, expect, it } from "@effect/vitest"
-import * as okta from "@okta/okta-sdk-nodejs"
-import { Effect, Redacted } from "effect"
+import { Effect } from "effect"
 import * as Sandbox from "../src/testing/Sandbox.js"
 import * as SandboxOrg from "../src/testing/SandboxOrg.js"
+import { collect, sdkClient } from "./support/oktaSdk.js"
 
 const org = SandboxOrg.defaultOrg
 const idOf = (login: string) => org.usersByLogin.get(login)!.json.id
-
-const sdkClient = (sandbox: Sandbox.Service) =>
-  new okta.Client({
-    orgUrl: sandbox.url,
-    token: Redacted.value(sandbox.token),
-    testing: { disableHttpsCheck: true },
-    cacheMiddleware: null
-  } as any)
-
-const collect = <A>(collection: AsyncIterable<A>): Effect.Effect<Array<NonNullable<A>>> =>
-  Effect.promise(async () => {
-    const items: Array<NonNullable<A>> = []
-    for await (const item of collection) if (item !== null && item !== undefined) items.push(item)
-    return items
-  })
 
 describe("Okta's Node SDK against the sandbox", () => {
   it.scoped("reads the product page's user, its groups, factors and roles", () =>
