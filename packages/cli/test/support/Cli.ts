@@ -25,14 +25,18 @@ export interface RunOptions {
   readonly stdin?: string
 }
 
+/** Spawns the built binary in a fresh directory (no stray `.env`), with a minimal environment plus `env`. */
+const spawnEnrich = (args: ReadonlyArray<string>, options: Omit<RunOptions, "stdin">) =>
+  spawn(process.execPath, [binary, ...args], {
+    cwd: options.cwd ?? tempDir(),
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...options.env },
+    stdio: ["pipe", "pipe", "pipe"]
+  })
+
 /** Runs `enrich ...args` to completion. */
 export const run = (args: ReadonlyArray<string>, options: RunOptions = {}): Effect.Effect<Result> =>
   Effect.async<Result>((resume) => {
-    const child = spawn(process.execPath, [binary, ...args], {
-      cwd: options.cwd ?? tempDir(),
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...options.env },
-      stdio: ["pipe", "pipe", "pipe"]
-    })
+    const child = spawnEnrich(args, options)
     let stdout = ""
     let stderr = ""
     child.stdout.setEncoding("utf8").on("data", (text: string) => stdout += text)
@@ -53,11 +57,7 @@ export interface Running {
 
 /** Starts `enrich ...args` with stdin left open. */
 export const start = (args: ReadonlyArray<string>, options: Omit<RunOptions, "stdin"> = {}): Running => {
-  const child = spawn(process.execPath, [binary, ...args], {
-    cwd: options.cwd ?? tempDir(),
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...options.env },
-    stdio: ["pipe", "pipe", "pipe"]
-  })
+  const child = spawnEnrich(args, options)
   let stdout = ""
   let stderr = ""
   const listeners = new Set<() => void>()
