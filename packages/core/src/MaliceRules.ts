@@ -16,9 +16,12 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import * as internalDecode from "./internal/maliceRulesDecode.js"
+import * as internalEncode from "./internal/maliceRulesEncode.js"
 import * as internalEvaluate from "./internal/maliceRulesEvaluate.js"
+import * as internalJson from "./internal/maliceRulesJson.js"
 import * as internalOperators from "./internal/maliceRulesOperators.js"
 import * as internalRegex from "./internal/maliceRulesRegex.js"
 import type * as Provider from "./Provider.js"
@@ -86,7 +89,7 @@ export type Operand =
   | { readonly _tag: "Number"; readonly value: number }
   | { readonly _tag: "Instant"; readonly epochMillis: number }
   | { readonly _tag: "Duration"; readonly millis: number }
-  | { readonly _tag: "Pattern"; readonly regex: RegExp }
+  | { readonly _tag: "Pattern"; readonly matcher: (text: string) => boolean }
 
 /** Where a field lives: in the provider's `extracted` fields, or (with a `raw.` prefix) in its raw response. */
 export interface FieldPath {
@@ -215,12 +218,12 @@ export interface DecodeOptions {
  * {@link maxDepth}.
  */
 export const decode = (input: unknown, options?: DecodeOptions): Effect.Effect<RuleSet, MaliceRulesError> =>
-  Effect.suspend(() => {
-    const result = internalDecode.decode(input)
-    return result._tag === "Right"
-      ? Effect.succeed(result.ruleSet)
-      : Effect.fail(new MaliceRulesError({ source: options?.source ?? inlineSource, problems: result.problems }))
-  })
+  Effect.suspend(() =>
+    Either.mapLeft(
+      internalDecode.decode(input),
+      (problems) => new MaliceRulesError({ source: options?.source ?? inlineSource, problems })
+    )
+  )
 
 /**
  * Like {@link decode}, synchronously; throws {@link MaliceRulesError}. Meant for rule sets written in code (defaults,
@@ -232,12 +235,12 @@ export const decodeSync = (input: unknown, options?: DecodeOptions): RuleSet => 
  * Parses rules from JSON text, then {@link decode}s them. A JSON syntax error is reported with its line and column.
  */
 export const parse = (text: string, options?: DecodeOptions): Effect.Effect<RuleSet, MaliceRulesError> =>
-  Effect.suspend(() => {
-    const json = internalDecode.parseJson(text)
-    return json._tag === "Right"
-      ? decode(json.value, options)
-      : Effect.fail(new MaliceRulesError({ source: options?.source ?? inlineSource, problems: [json.problem] }))
-  })
+  Effect.suspend(() =>
+    Either.match(internalJson.parseJson(text), {
+      onLeft: (problem) => Effect.fail(new MaliceRulesError({ source: options?.source ?? inlineSource, problems: [problem] })),
+      onRight: (json) => decode(json, options)
+    })
+  )
 
 /** Reads and {@link parse}s a rule file. Errors (including a file that cannot be read) name the file. */
 export const load = (path: string): Effect.Effect<RuleSet, MaliceRulesError, FileSystem.FileSystem> =>
@@ -287,7 +290,7 @@ export interface RuleSetJson {
  * The normalized JSON form of a rule set: the Calseta form (`rules`, `default_verdict`, `not_found_verdict`) with
  * aliases replaced by operator names and `exists` without a value. Decoding it gives the same rule set back.
  */
-export const encode = (ruleSet: RuleSet): RuleSetJson => internalDecode.encode(ruleSet)
+export const encode = (ruleSet: RuleSet): RuleSetJson => internalEncode.encode(ruleSet)
 
 // -----------------------------------------------------------------------------
 // evaluation

@@ -4,7 +4,9 @@ import { describe, expect, it } from "@effect/vitest"
 import * as MaliceRules from "@enrich/core/MaliceRules"
 import * as Provider from "@enrich/core/Provider"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as TestClock from "effect/TestClock"
+import * as internalRegex from "../src/internal/maliceRulesRegex.js"
 
 // A user like the product page's example, plus fields that exercise numbers, numeric strings, null and nesting.
 const user = {
@@ -277,6 +279,9 @@ describe("MaliceRules", () => {
       ["newer_than too old", { field: "last_login", operator: "newer_than", value: "90d" }, false],
       ["newer_than compound duration", { field: "last_login", operator: "newer_than", value: "19w5d12h30m5s" }, true],
       ["newer_than hours", { field: "last_login", operator: "newer_than", value: "12h" }, false],
+      ["older_than in words (the one duration grammar)", { field: "last_login", operator: "older_than", value: "90 days" }, true],
+      ["older_than ISO 8601", { field: "last_login", operator: "older_than", value: "P90D" }, true],
+      ["newer_than ISO 8601", { field: "last_login", operator: "newer_than", value: "P200D" }, true],
       ["newer_than on a missing field", { field: missing, operator: "newer_than", value: "1d" }, false]
     ]
 
@@ -472,6 +477,82 @@ describe("MaliceRules", () => {
       ).not.toThrow()
     })
 
+    // issue 11 #1: with ignore_case, "svc" and "SVC" are the same text, so (?:svc|SVC)+ backtracks like (a|a)+.
+    it.effect.each(
+      [
+        ["^(?:svc|SVC)+$", true, "alternatives can match the same text"],
+        ["^(a|A)+$", true, "alternatives can match the same text"],
+        ["(foo|FOO)+", true, "alternatives can match the same text"],
+        ["(a|b|A)*c", true, "alternatives can match the same text"],
+        ["(a+)+", true, "nested repetition"],
+        ["(a|a)*", false, "alternatives can match the same text"],
+        ["(x+x+)+y", false, "nested repetition"],
+        ["(.*a){12}", false, "too much repetition"],
+        ["^(\\w+\\s?)*$", true, "nested repetition"]
+      ] as const
+    )("refuses %s (ignore_case %s) at load, naming the rule", ([pattern, ignoreCase, reason]) =>
+      Effect.gen(function*() {
+        const problems = yield* problemsOf({
+          rules: [
+            { field: "title", operator: "eq", value: "x", verdict: "Benign" },
+            { field: "title", operator: "matches", value: pattern, ignore_case: ignoreCase, verdict: "Malicious" }
+          ]
+        })
+        expect(problems).toHaveLength(1)
+        expect(problems[0].path).toBe("rules[1].value")
+        expect(problems[0].message).toContain("unsafe regular expression")
+        expect(problems[0].message).toContain(reason)
+      }))
+
+    it("keeps (svc|SVC)+ and (a|A)+ when case matters: their alternatives start differently", () => {
+      const rule = (value: string) => ({ field: "t", operator: "matches", value })
+      expect(holds(rule("^(?:svc|SVC)+$"), { t: "svcSVCsvc" })).toBe(true)
+      expect(holds(rule("^(?:svc|SVC)+$"), { t: `${"svc".repeat(40)}!` })).toBe(false)
+    })
+
+    // Evaluation is bounded by construction: even a pattern the static check would refuse runs in linear time.
+    it.each(
+      [
+        ["^(a|A)+$", true],
+        ["^(?:svc|SVC)+$", true],
+        ["(a+)+$", false],
+        ["(a|aa)+$", false],
+        ["(.*a){20}$", false],
+        ["^(\\w+\\s?)*$", false],
+        ["(x+x+)+y", false]
+      ] as const
+    )("runs %s (ignore_case %s) on a hostile value without backtracking", (pattern, ignoreCase) => {
+      const matcher = Either.getOrThrow(internalRegex.compile(pattern, ignoreCase))
+      const hostile = `${"svc".repeat(40)}${"a".repeat(MaliceRules.maxRegexInput)}!`
+      expect(matcher(hostile)).toBe(false)
+      expect(matcher("a".repeat(MaliceRules.maxRegexInput) + "!")).toBe(false)
+    })
+
+    it.effect.each(
+      [
+        ["(?=admin)\\w+", "lookahead ((?= and (?!) is not supported"],
+        ["x(?!y)", "lookahead ((?= and (?!) is not supported"]
+      ] as const
+    )("refuses %s at load: the linear-time engine has no lookahead", ([pattern, reason]) =>
+      Effect.gen(function*() {
+        const problems = yield* problemsOf({
+          rules: [{ field: "title", operator: "matches", value: pattern, verdict: "Malicious" }]
+        })
+        expect(problems.map((problem) => problem.path)).toEqual(["rules[0].value"])
+        expect(problems[0].message).toContain("unsupported regular expression")
+        expect(problems[0].message).toContain(reason)
+      }))
+
+    it("keeps the JavaScript syntax rule authors write: \\u escapes, named groups, lookbehind, [^]", () => {
+      const rule = (value: string, ignore_case = false) => ({ field: "t", operator: "matches", value, ignore_case })
+      expect(holds(rule("^\\u0041dmin$"), { t: "Admin" })).toBe(true)
+      expect(holds(rule("^(?<word>adm)in"), { t: "admin" })).toBe(true)
+      expect(holds(rule("(?<=svc-)\\w+"), { t: "svc-backup" })).toBe(true)
+      expect(holds(rule("(?<=svc-)\\w+"), { t: "usr-backup" })).toBe(false)
+      expect(holds(rule("^a[^]b$"), { t: "a\nb" })).toBe(true)
+      expect(holds(rule("^SENIOR", true), { t: "senior engineer" })).toBe(true)
+    })
+
     it("a very long value does not hang an accepted pattern and only its first characters are tested", () => {
       const long = "a".repeat(1_000_000)
       expect(holds({ field: "t", operator: "matches", value: ".*admin" }, { t: long })).toBe(false)
@@ -481,6 +562,47 @@ describe("MaliceRules", () => {
       const beyond = `${"a".repeat(MaliceRules.maxRegexInput)}admin`
       expect(holds({ field: "t", operator: "matches", value: "admin" }, { t: beyond })).toBe(false)
     })
+  })
+
+  // issue 11 #12: a 2 MB unknown key was printed twice (4 MB of stderr).
+  describe("quoted input in errors is escaped and cut", () => {
+    const huge = `\u001b[2J${"k".repeat(2 * 1024 * 1024)}`
+    const shown = `"\\u001b[2J${"k".repeat(54)}…" (2097156 characters)`
+    it.effect.each(
+      [
+        ["an unknown key", { rules: [{ field: "t", operator: "exists", verdict: "Benign", [huge]: 1 }] }],
+        ["an unknown top-level key", { rules: [], [huge]: 1 }],
+        ["a verdict", { rules: [{ field: "t", operator: "exists", verdict: huge }] }],
+        ["a default verdict", { rules: [], default_verdict: huge }],
+        ["an operator", { rules: [{ field: "t", operator: huge, value: 1, verdict: "Benign" }] }],
+        ["a field with an empty segment", { rules: [{ field: `${huge}..x`, operator: "exists", verdict: "Benign" }] }],
+        ["a value of the wrong type", { rules: [{ field: "t", operator: "gt", value: huge, verdict: "Benign" }] }],
+        ["a duration", { rules: [{ field: "t", operator: "older_than", value: huge, verdict: "Benign" }] }],
+        ["a regular expression", { rules: [{ field: "t", operator: "matches", value: `(${huge}`, verdict: "Benign" }] }]
+      ] as const
+    )("%s", ([_, input]) =>
+      Effect.gen(function*() {
+        const error = yield* Effect.flip(MaliceRules.decode(input, { source: "rules.json" }))
+        expect(error.message.length).toBeLessThan(1_000)
+        expect(error.message).not.toContain("\u001b")
+        expect(error.message).toContain("rules.json: 1 problem")
+        expect(error.message).toMatch(/\(\d+ characters\)/)
+      }))
+
+    it.effect("an unknown key is shown escaped, cut, with its length, in its path and its message", () =>
+      Effect.gen(function*() {
+        const problems = yield* problemsOf({ rules: [{ field: "t", operator: "exists", verdict: "Benign", [huge]: 1 }] })
+        expect(problems).toHaveLength(1)
+        expect(problems[0].path).toBe(`rules[0].\\u001b[2J${"k".repeat(54)}…`)
+        expect(problems[0].message).toContain(`unknown key ${shown}`)
+      }))
+
+    it.effect("an invalid regular expression does not repeat the pattern in the engine's reason", () =>
+      Effect.gen(function*() {
+        const pattern = `(${"x".repeat(1000)}`
+        const problems = yield* problemsOf({ rules: [{ field: "t", operator: "matches", value: pattern, verdict: "Benign" }] })
+        expect(problems[0].message).toMatch(/^invalid regular expression "\(x+…" \(1001 characters\): Unterminated group$/)
+      }))
   })
 
   describe("validation", () => {
@@ -563,9 +685,9 @@ describe("MaliceRules", () => {
       ["lte a boolean", cmp("lte", true), [["rules[0].value", "needs a number"]]],
       ["starts_with empty", cmp("starts_with", ""), [["rules[0].value", "needs a non-empty string"]]],
       ["ends_with a number", cmp("ends_with", 5), [["rules[0].value", "needs a non-empty string, got 5"]]],
-      ["older_than in words", cmp("older_than", "90 days"), [[
+      ["older_than negative", cmp("older_than", "-90d"), [[
         "rules[0].value",
-        "operator \"older_than\" needs a duration such as \"90d\" or \"12h\" (units w, d, h, m, s), got \"90 days\""
+        "operator \"older_than\" needs a duration: \"-90d\" is not a valid duration: it is negative (expected "
       ]]],
       ["newer_than a number", cmp("newer_than", 90), [["rules[0].value", "needs a duration"]]],
       ["older_than unknown unit", cmp("older_than", "3y"), [["rules[0].value", "needs a duration"]]],

@@ -113,7 +113,7 @@ const comparison = (condition: MaliceRules.Comparison, lookup: Provider.Found, n
         someString(actual, (s) => fold(s, ignoreCase).endsWith(fold(String(operand.value), ignoreCase)))
     case "matches":
       return operand._tag === "Pattern" &&
-        someString(actual, (s) => operand.regex.test(truncate(s)))
+        someString(actual, (s) => operand.matcher(truncate(s)))
     case "older_than":
     case "newer_than": {
       if (operand._tag !== "Duration" || typeof actual !== "string") return false

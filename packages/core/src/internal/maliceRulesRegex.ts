@@ -1,5 +1,11 @@
 /**
- * The static safety check of `matches` patterns.
+ * How `matches` patterns are compiled and run, and their static safety check.
+ *
+ * Patterns are written in JavaScript syntax and run on RE2 (the pure-JavaScript port `re2js`): an automaton whose
+ * time is linear in the length of the value, whatever the pattern, so no rule can hang a lookup. The static check
+ * below predates the engine and is kept as a second line of defence: it refuses, at load, patterns that would be
+ * catastrophic on a backtracking engine, so a rule file stays safe if it is ever run by one (and its messages teach
+ * rule authors what to avoid).
  *
  * Backtracking regex engines (V8's included) can take exponential time on nested repetition (`(a+)+`) and
  * polynomial time on chained repetition (`.*a.*b.*c`), which on a few thousand characters already means minutes.
@@ -10,6 +16,10 @@
  *
  * @internal
  */
+
+import * as Either from "effect/Either"
+import { RE2JS } from "re2js"
+import * as Printable from "../Printable.js"
 
 /** @internal */
 export const maxInput = 4096
@@ -34,21 +44,21 @@ interface Info {
   readonly hasQuantifier: boolean
 }
 
-/** Why a pattern was refused, in words a rule author can act on. @internal */
-export type Verdict =
-  | { readonly _tag: "Safe" }
-  | { readonly _tag: "Unsafe"; readonly reason: string }
-
 class Unsafe {
   constructor(readonly reason: string) {}
 }
 
 const quantifierPattern = /^\{(\d+)(?:(,)(\d*))?\}/
 
-/** @internal */
-export const check = (pattern: string, flags = ""): Verdict => {
+/**
+ * Succeeds when the pattern, run with `flags`, cannot backtrack catastrophically; else fails with why, in words a rule
+ * author can act on.
+ *
+ * @internal
+ */
+export const check = (pattern: string, flags = ""): Either.Either<void, string> => {
   if (pattern.length > maxPatternLength) {
-    return { _tag: "Unsafe", reason: `the pattern is ${pattern.length} characters long (at most ${maxPatternLength})` }
+    return Either.left(`the pattern is ${pattern.length} characters long (at most ${maxPatternLength})`)
   }
   let position = 0
   let depth = 0
@@ -208,8 +218,12 @@ export const check = (pattern: string, flags = ""): Verdict => {
     }
     if (alternatives.length === 1) return alternatives[0]
     const hasQuantifier = alternatives.some((alternative) => alternative.hasQuantifier)
+    // With the `i` flag, "svc" and "SVC" start with the same character: compare first characters as the pattern
+    // will run, flags included.
     const firsts = alternatives.map((alternative) => alternative.literal?.[0])
-    const disjointWords = firsts.every((first) => first !== undefined) && new Set(firsts).size === firsts.length
+    const disjointWords = firsts.every((first, index) =>
+      first !== undefined && firsts.every((other, j) => j === index || (other !== undefined && excludes(escapeLiteral(first), other)))
+    )
     if (disjointWords) return { weight: 1, literal: undefined, hasQuantifier }
     const weight = alternatives.reduce((sum, alternative) => sum + alternative.weight, 0)
     return { weight, literal: undefined, hasQuantifier }
@@ -220,16 +234,40 @@ export const check = (pattern: string, flags = ""): Verdict => {
     const anchored = pattern.startsWith("^") && !hasTopLevelAlternation(pattern)
     const estimate = (anchored ? 1 : maxInput) * info.weight
     if (estimate > budget) {
-      return {
-        _tag: "Unsafe",
-        reason: "too much repetition: the pattern could backtrack for a very long time on a long value " +
+      return Either.left(
+        "too much repetition: the pattern could backtrack for a very long time on a long value " +
           "(anchor it with a leading ^, or use fewer unbounded repetitions such as .* and +)"
-      }
+      )
     }
-    return { _tag: "Safe" }
+    return Either.void
   } catch (error) {
-    if (error instanceof Unsafe) return { _tag: "Unsafe", reason: error.reason }
+    if (error instanceof Unsafe) return Either.left(error.reason)
     throw error
+  }
+}
+
+const escapeLiteral = (char: string): string => char.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&")
+
+/** A compiled `matches` pattern: tests a value in time linear in its length. @internal */
+export type Matcher = (text: string) => boolean
+
+/**
+ * Compiles a pattern (JavaScript syntax, already checked by `new RegExp`) for the linear-time engine, or says why it
+ * cannot run there (lookahead needs backtracking; lookbehind is supported).
+ *
+ * @internal
+ */
+export const compile = (pattern: string, ignoreCase: boolean): Either.Either<Matcher, string> => {
+  try {
+    const flags = RE2JS.LOOKBEHINDS | (ignoreCase ? RE2JS.CASE_INSENSITIVE : 0)
+    const regex = RE2JS.compile(RE2JS.translateRegExp(pattern), flags)
+    return Either.right((text) => regex.test(text))
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    if (/`\(\?[=!]/.test(reason)) {
+      return Either.left("lookahead ((?= and (?!) is not supported: patterns run on a linear-time engine")
+    }
+    return Either.left(`not supported by the linear-time engine (${Printable.escape(reason, { maxLength: 120 })})`)
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * How rule values are read: scalars, numeric strings, ISO-8601 timestamps, durations, and equality between them.
+ * How rule values are read: scalars, numeric strings, ISO-8601 timestamps, and equality between them.
  *
  * @internal
  */
@@ -47,24 +47,6 @@ export const instantOf = (s: string): number | undefined => {
   if (Number.isNaN(millis)) return undefined
   // Date.parse rolls 2025-02-30 over to March; a date that does not exist is not a timestamp.
   return new Date(Date.parse(`${date}T00:00:00Z`)).toISOString().startsWith(date) ? millis : undefined
-}
-
-const durationPattern = /^(?:\d+[wdhms])+$/
-const durationPart = /(\d+)([wdhms])/g
-const unitMillis: Record<string, number> = {
-  w: 7 * 24 * 3_600_000,
-  d: 24 * 3_600_000,
-  h: 3_600_000,
-  m: 60_000,
-  s: 1_000
-}
-
-/** The milliseconds of a duration such as `"90d"`, `"12h"` or `"1d12h"` (units w, d, h, m, s), else undefined. @internal */
-export const durationOf = (s: string): number | undefined => {
-  if (!durationPattern.test(s)) return undefined
-  let total = 0
-  for (const [, amount, unit] of s.matchAll(durationPart)) total += Number(amount) * unitMillis[unit]
-  return Number.isSafeInteger(total) ? total : undefined
 }
 
 /**
