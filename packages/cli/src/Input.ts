@@ -10,8 +10,10 @@
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Indicator from "@enrich/core/Indicator"
+import * as Printable from "@enrich/core/Printable"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -38,7 +40,8 @@ export class Invalid extends Data.TaggedClass("Invalid")<{
 }> {
   /** `line 3: invalid account indicator "…": the value contains control characters` */
   get message(): string {
-    return `${describeOrigin(this.origin)}: invalid account indicator ${JSON.stringify(this.value)}: ${this.reason}`
+    // `value` is already escaped: quoting it with JSON.stringify would double every backslash.
+    return `${describeOrigin(this.origin)}: invalid account indicator "${this.value}": ${this.reason}`
   }
 }
 
@@ -118,28 +121,19 @@ export const splitLines = (maxLength: number = maxLineLength) => <E, R>(self: St
     )
   })
 
-const printable = (value: string): string => {
-  const shown = value.length > 80 ? `${value.slice(0, 80)}…` : value
-  return JSON.stringify(shown).slice(1, -1)
-}
-
-/** Validates and normalizes one value as an `account` indicator. */
+/** Validates and normalizes one value as an `account` indicator (through `Indicator.validate`, pure). */
 export const toEntry = (value: string, origin: Origin): Entry =>
-  Effect.runSync(
-    Indicator.account(value).pipe(
-      Effect.match({
-        onFailure: (error): Entry => new Invalid({ origin, value: error.value, reason: error.reason }),
-        onSuccess: (indicator): Entry => new Valid({ origin, indicator })
-      })
-    )
-  )
+  Either.match(Indicator.validate("account", value), {
+    onLeft: (error): Entry => new Invalid({ origin, value: error.value, reason: error.reason }),
+    onRight: (indicator): Entry => new Valid({ origin, indicator })
+  })
 
 /** Turns one line into an entry; `undefined` for blank lines and `#` comments. */
 export const parseLine = (line: Line, origin: Origin): Entry | undefined => {
   if (line.length > line.text.length) {
     return new Invalid({
       origin,
-      value: printable(line.text),
+      value: Printable.escape(line.text, { maxLength: 81, quotable: true }),
       reason: `the line is ${line.length} characters long (at most ${Indicator.maxLength})`
     })
   }

@@ -61,6 +61,8 @@ describe("Input.fromText", () => {
       expect(control.origin.position).toBe(2)
       expect(control.reason).toContain("control characters")
       expect(control.message).toContain("line 2")
+      // the value is escaped once, not twice
+      expect(control.message).toBe("line 2: invalid account indicator \"bad\\u0007bell\": the value contains control characters")
       expect(tooLong.reason).toContain("300 characters")
     }))
 

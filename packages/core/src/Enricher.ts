@@ -8,6 +8,7 @@ import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as EnrichmentCache from "./EnrichmentCache.js"
@@ -28,7 +29,7 @@ export interface Options {
 /**
  * An item of {@link Service.enrichAll}: an indicator, or the error an input line gave when it was decoded. Errors
  * become failed records in place (see {@link Service.invalid}), so one bad line never stops a batch. Build items
- * with `Indicator.decode(line).pipe(Effect.merge)`.
+ * with `Either.merge(Indicator.validate("account", line))`.
  */
 export type Input = Indicator.Indicator | Indicator.InvalidIndicator
 
@@ -185,15 +186,10 @@ export const make = (
       )
 
     const enrich = (indicator: Indicator.Indicator): Effect.Effect<EnrichmentResult> =>
-      Indicator.normalize(indicator.type, indicator.value).pipe(
-        Effect.matchEffect({
-          onFailure: (error) => Effect.succeed(invalid(providers, error)),
-          onSuccess: (value) =>
-            enrichValid(
-              value === indicator.value ? indicator : new Indicator.Indicator({ type: indicator.type, value })
-            )
-        })
-      )
+      Either.match(Indicator.validate(indicator.type, indicator.value), {
+        onLeft: (error) => Effect.succeed(invalid(providers, error)),
+        onRight: (valid) => enrichValid(valid.value === indicator.value ? indicator : valid)
+      })
 
     return Enricher.of({
       providers,

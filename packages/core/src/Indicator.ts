@@ -3,8 +3,10 @@
  *
  * @since 0.1.0
  */
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
+import * as Printable from "./Printable.js"
 
 /** Indicator types enrich knows about. Only `account` has a provider today; the others are reserved. */
 export const types = ["account", "email", "ip", "domain", "url", "hash"] as const
@@ -19,8 +21,9 @@ export const IndicatorType: Schema.Schema<IndicatorType> = Schema.Literal(...typ
 export const maxLength = 256
 
 /**
- * An indicator: what to look up. The class only checks the shape (a known type, a string value); use {@link make}
- * or {@link decode} to validate and normalize the value (the Enricher normalizes whatever it is given again).
+ * An indicator: what to look up. The class only checks the shape (a known type, a string value); use
+ * {@link validate} (or {@link make}, {@link decode}) to validate and normalize the value. The Enricher validates
+ * whatever it is given, through the same {@link validate}.
  */
 export class Indicator extends Schema.Class<Indicator>("@enrich/core/Indicator")({
   type: IndicatorType,
@@ -43,60 +46,54 @@ export class InvalidIndicator extends Schema.TaggedError<InvalidIndicator>()("In
 const controlCharacters = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
 const emailShaped = /^[^\s@]+@[^\s@]+$/
 
-const printable = (value: string): string => {
-  const shown = value.length > 80 ? `${value.slice(0, 80)}…` : value
-  // JSON.stringify escapes C0 controls but not DEL, C1 (e.g. the CSI \u009b) or line separators: escape them too.
-  return JSON.stringify(shown).slice(1, -1).replace(
-    /[\u007f-\u009f\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
-  )
-}
+/** How much of an offending value an error shows: 80 characters and an ellipsis. */
+const shownLength = 81
+
+const printable = (value: string): string => Printable.escape(value, { maxLength: shownLength, quotable: true })
 
 /** Returns true when the value looks like an email address (`local@domain`). */
 export const isEmailShaped = (value: string): boolean => emailShaped.test(value)
 
 /**
- * Validates and normalizes an indicator value for its type.
+ * Validates and normalizes an indicator value for its type: the one validation path, pure. The CLI's input reader
+ * and the Enricher both use it.
  *
  * Accounts are trimmed, and lower-cased when email-shaped (Okta logins are case-insensitive). Empty values, values
- * longer than {@link maxLength} characters and values with control characters are refused.
+ * longer than {@link maxLength} characters and values with control characters are refused with
+ * {@link InvalidIndicator}, whose `value` is escaped and cut to a printable length.
  */
-export const normalize = (type: IndicatorType, value: string): Effect.Effect<string, InvalidIndicator> => {
-  const fail = (reason: string) => Effect.fail(new InvalidIndicator({ type, value: printable(value), reason }))
+export const validate = (type: IndicatorType, value: string): Either.Either<Indicator, InvalidIndicator> => {
+  const fail = (reason: string) => Either.left(new InvalidIndicator({ type, value: printable(value), reason }))
   const trimmed = value.trim()
   if (trimmed.length === 0) return fail("the value is empty")
   if (trimmed.length > maxLength) return fail(`the value is ${trimmed.length} characters long (at most ${maxLength})`)
   if (controlCharacters.test(trimmed)) return fail("the value contains control characters")
-  switch (type) {
-    case "account":
-    case "email":
-    case "domain":
-      return Effect.succeed(isEmailShaped(trimmed) || type === "domain" ? trimmed.toLowerCase() : trimmed)
-    default:
-      return Effect.succeed(trimmed)
-  }
+  const lowerCase = type === "domain" || ((type === "account" || type === "email") && isEmailShaped(trimmed))
+  return Either.right(new Indicator({ type, value: lowerCase ? trimmed.toLowerCase() : trimmed }))
 }
 
-/** Builds a normalized indicator, or fails with {@link InvalidIndicator}. */
+/** Builds a normalized indicator, or fails with {@link InvalidIndicator}: {@link validate} as an Effect. */
 export const make = (type: IndicatorType, value: string): Effect.Effect<Indicator, InvalidIndicator> =>
-  Effect.map(normalize(type, value), (normalized) => new Indicator({ type, value: normalized }))
+  validate(type, value)
 
 /** Shorthand for an `account` indicator. */
 export const account = (value: string): Effect.Effect<Indicator, InvalidIndicator> => make("account", value)
+
+const isIndicatorType = Schema.is(IndicatorType)
 
 const describe = (u: unknown): string =>
   u === null ? "null" : Array.isArray(u) ? "an array" : typeof u === "string" ? `"${printable(u)}"` : typeof u
 
 /** Decodes untrusted input (`{ type, value }`) into a normalized indicator, with a one-line reason when it cannot. */
-export const decode = (input: unknown): Effect.Effect<Indicator, InvalidIndicator> => {
+export const decode = (input: unknown): Either.Either<Indicator, InvalidIndicator> => {
   const fail = (type: string, value: string, reason: string) =>
-    Effect.fail(new InvalidIndicator({ type, value, reason }))
+    Either.left(new InvalidIndicator({ type, value, reason }))
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     return fail("unknown", "", `expected an object { "type", "value" }, got ${describe(input)}`)
   }
   const { type, value } = input as { readonly type?: unknown; readonly value?: unknown }
   const shownValue = typeof value === "string" ? printable(value) : ""
-  if (typeof type !== "string" || !(types as ReadonlyArray<string>).includes(type)) {
+  if (!isIndicatorType(type)) {
     const shownType = typeof type === "string" ? printable(type) : "unknown"
     return fail(
       shownType,
@@ -113,5 +110,5 @@ export const decode = (input: unknown): Effect.Effect<Indicator, InvalidIndicato
       value === undefined ? `the "value" is missing` : `the "value" must be a string, got ${describe(value)}`
     )
   }
-  return make(type as IndicatorType, value)
+  return validate(type, value)
 }

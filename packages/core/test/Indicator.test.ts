@@ -71,6 +71,24 @@ describe("Indicator", () => {
       }))
   })
 
+  describe("validate", () => {
+    it("is pure: an Either, no Effect to run", () => {
+      expect(Indicator.validate("account", " JSmith@Example.com ")).toEqual(
+        Either.right(new Indicator.Indicator({ type: "account", value: "jsmith@example.com" }))
+      )
+      expect(Indicator.validate("domain", "Example.COM")).toEqual(
+        Either.right(new Indicator.Indicator({ type: "domain", value: "example.com" }))
+      )
+      const invalid = Either.getOrThrow(Either.flip(Indicator.validate("account", "a\u001b[2Jb")))
+      expect(invalid.message).toBe("invalid account indicator \"a\\u001b[2Jb\": the value contains control characters")
+    })
+
+    it("shows a quote or backslash in a refused value unambiguously", () => {
+      const invalid = Either.getOrThrow(Either.flip(Indicator.validate("account", "\"x\\\u0000")))
+      expect(invalid.message).toBe("invalid account indicator \"\\\"x\\\\\\u0000\": the value contains control characters")
+    })
+  })
+
   describe("decode", () => {
     it.effect("decodes and normalizes { type, value }", () =>
       Effect.gen(function*() {
