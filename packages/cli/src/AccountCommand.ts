@@ -12,6 +12,7 @@ import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as FileSystem from "@effect/platform/FileSystem"
+import * as Durations from "@enrich/core/Durations"
 import * as Enricher from "@enrich/core/Enricher"
 import * as Indicator from "@enrich/core/Indicator"
 import type * as MaliceRules from "@enrich/core/MaliceRules"
@@ -21,6 +22,7 @@ import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as HashMap from "effect/HashMap"
@@ -69,7 +71,9 @@ const cache = Options.choice("cache", ["memory", "none"]).pipe(
 )
 
 const ttl = Options.keyValueMap("ttl").pipe(
-  Options.withDescription("Cache TTLs: account=1h (found accounts), not_found=5m. Units: ms, s, m, h, d."),
+  Options.withDescription(
+    `Cache TTLs: account=1h (found accounts), not_found=5m; 0 disables caching. A duration is ${Durations.forms}.`
+  ),
   Options.optional
 )
 
@@ -118,19 +122,12 @@ export interface Flags {
 // Validation (all before any request)
 // ---------------------------------------------------------------------------------------------------------------------
 
-const durationPattern = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/
-
-/** Parses `90s`, `5m`, `1h`, `2d`, `250ms`; `0` disables caching for that kind. */
-export const parseDuration = (text: string): Option.Option<Duration.Duration> => {
-  const trimmed = text.trim()
-  if (trimmed === "0") return Option.some(Duration.zero)
-  const match = durationPattern.exec(trimmed)
-  if (match === null) return Option.none()
-  const amount = Number(match[1])
-  const unit = match[2] as "ms" | "s" | "m" | "h" | "d"
-  const millis = amount * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit]
-  return Option.some(Duration.millis(millis))
-}
+/**
+ * Parses a TTL in the one duration grammar of `@enrich/core/Durations` (`90s`, `5m`, `1h`, `1d12h`, `1 hour`,
+ * `PT12H`, ...); `0` disables caching for that kind.
+ */
+export const parseDuration = (text: string): Either.Either<Duration.Duration, Durations.InvalidDuration> =>
+  Durations.parse(text, { allowZero: true })
 
 /** The TTLs given with `--ttl`; every problem is reported at once. */
 export const parseTtl = (
@@ -145,11 +142,11 @@ export const parseTtl = (
       continue
     }
     const duration = parseDuration(value)
-    if (Option.isNone(duration)) {
-      problems.push(`--ttl ${key}=${value}: "${value}" is not a duration (expected e.g. 90s, 5m, 1h, 2d)`)
+    if (Either.isLeft(duration)) {
+      problems.push(`--ttl ${key}: ${duration.left.message}`)
       continue
     }
-    result[key] = duration.value
+    result[key] = duration.right
   }
   return problems.length > 0 ? Effect.fail(new UsageError({ reason: problems.join("\n") })) : Effect.succeed(result)
 }

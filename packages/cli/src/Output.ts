@@ -8,6 +8,7 @@
  *
  * @since 0.1.0
  */
+import * as Printable from "@enrich/core/Printable"
 import type * as ProviderResult from "@enrich/core/ProviderResult"
 import type * as Verdict from "@enrich/core/Verdict"
 
@@ -196,16 +197,12 @@ const csv = (): Formatter => {
 // table: aligned columns for people
 // ---------------------------------------------------------------------------------------------------------------------
 
-const controlCharacters = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g
-
 /**
  * Makes a value safe to show on a terminal: control characters (an ANSI escape in a group name could rewrite the
- * screen) are shown escaped, and long values are cut.
+ * screen) and bidirectional overrides (which could reorder a row) are shown escaped (`Printable.escape`), and long
+ * values are cut to `width` characters.
  */
-export const terminalSafe = (value: string, width: number): string => {
-  const escaped = value.replace(controlCharacters, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
-  return escaped.length > width ? `${escaped.slice(0, Math.max(0, width - 1))}…` : escaped
-}
+export const terminalSafe = (value: string, width: number): string => Printable.escape(value, { maxLength: width })
 
 const yesNo = (value: unknown): string => value === true ? "yes" : value === false ? "no" : ""
 

@@ -108,6 +108,13 @@ describe("Output table", () => {
     expect(text).toContain("evil\\u001b[2J")
   })
 
+  // issue 11 #10: a right-to-left override in Okta data could reorder a row of the table.
+  it("shows bidirectional overrides, isolates and marks from Okta data escaped, never raw", () => {
+    const text = render("table", [found("jsmith", { groups: ["admin\u202egnp.exe", "a\u2066b\u2069c\u200fd"] })])
+    expect(text).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/)
+    expect(text).toContain("admin\\u202egnp.exe")
+  })
+
   it("shows not_found and failed outcomes, with the error in NOTE", () => {
     const notFound: EnrichmentResult = {
       ...found("ghost"),

@@ -36,7 +36,7 @@ export class InvalidDuration extends Schema.TaggedError<InvalidDuration>()("Inva
   reason: Schema.String
 }) {
   override get message(): string {
-    return `${this.input} is not a valid duration: ${this.reason} (expected ${forms})`
+    return `${this.input} is not a duration: ${this.reason} (expected ${forms})`
   }
 }
 

@@ -687,7 +687,7 @@ describe("MaliceRules", () => {
       ["ends_with a number", cmp("ends_with", 5), [["rules[0].value", "needs a non-empty string, got 5"]]],
       ["older_than negative", cmp("older_than", "-90d"), [[
         "rules[0].value",
-        "operator \"older_than\" needs a duration: \"-90d\" is not a valid duration: it is negative (expected "
+        "operator \"older_than\" needs a duration: \"-90d\" is not a duration: it is negative (expected "
       ]]],
       ["newer_than a number", cmp("newer_than", 90), [["rules[0].value", "needs a duration"]]],
       ["older_than unknown unit", cmp("older_than", "3y"), [["rules[0].value", "needs a duration"]]],

@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import * as Durations from "@enrich/core/Durations"
 import * as Indicator from "@enrich/core/Indicator"
 import * as MaliceRules from "@enrich/core/MaliceRules"
 import * as Provider from "@enrich/core/Provider"
@@ -185,13 +186,15 @@ export const layer = (options: Options = {}): Layer.Layer<OktaProvider, never, O
 
 /**
  * The TTLs read from the environment: `OKTA_CACHE_TTL` (default 1 hour) and `OKTA_NOT_FOUND_TTL` (default 5 minutes),
- * in any form `Duration` decodes (`30 minutes`, `1 hour`, `3600000` milliseconds).
+ * in the grammar of `--ttl` (`Durations`: `30m`, `1h`, `1 hour`, `PT1H`; `0` disables caching; negatives refused).
  */
 export const config: Config.Config<Options> = Config.all({
-  cacheTtl: Config.duration("OKTA_CACHE_TTL").pipe(
+  cacheTtl: Durations.config("OKTA_CACHE_TTL", { allowZero: true }).pipe(
     Config.withDefault(Provider.defaultCacheTtl.account ?? Duration.hours(1))
   ),
-  notFoundTtl: Config.duration("OKTA_NOT_FOUND_TTL").pipe(Config.withDefault(Provider.defaultNotFoundTtl))
+  notFoundTtl: Durations.config("OKTA_NOT_FOUND_TTL", { allowZero: true }).pipe(
+    Config.withDefault(Provider.defaultNotFoundTtl)
+  )
 })
 
 /**
