@@ -62,7 +62,9 @@ describe("Input.fromText", () => {
       expect(control.reason).toContain("control characters")
       expect(control.message).toContain("line 2")
       // the value is escaped once, not twice
-      expect(control.message).toBe("line 2: invalid account indicator \"bad\\u0007bell\": the value contains control characters")
+      expect(control.message).toBe(
+        "line 2: invalid account indicator \"bad\\u0007bell\": the value contains control characters"
+      )
       expect(tooLong.reason).toContain("300 characters")
     }))
 

@@ -88,7 +88,8 @@ const unitMillis: Readonly<Record<string, number>> = {
 }
 
 const part = /\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*/y
-const iso = /^p(?:(\d+(?:[.,]\d+)?)w)?(?:(\d+(?:[.,]\d+)?)d)?(?:t(?:(\d+(?:[.,]\d+)?)h)?(?:(\d+(?:[.,]\d+)?)m)?(?:(\d+(?:[.,]\d+)?)s)?)?$/
+const iso =
+  /^p(?:(\d+(?:[.,]\d+)?)w)?(?:(\d+(?:[.,]\d+)?)d)?(?:t(?:(\d+(?:[.,]\d+)?)h)?(?:(\d+(?:[.,]\d+)?)m)?(?:(\d+(?:[.,]\d+)?)s)?)?$/
 const isoUnits = [week, day, hour, minute, second]
 
 type Millis = { readonly millis: number } | { readonly reason: string }
@@ -119,7 +120,9 @@ const isoDuration = (text: string): Millis => {
       : { reason: "unrecognized form" }
   }
   const parts = match.slice(1)
-  if (parts.every((value) => value === undefined) || text.endsWith("t")) return { reason: "an ISO 8601 duration needs a value" }
+  if (parts.every((value) => value === undefined) || text.endsWith("t")) {
+    return { reason: "an ISO 8601 duration needs a value" }
+  }
   let millis = 0
   parts.forEach((value, index) => {
     if (value !== undefined) millis += Number(value.replace(",", ".")) * isoUnits[index]
@@ -142,7 +145,9 @@ export const parse = (text: string, options?: Options): Either.Either<Duration.D
   if ("reason" in result) return fail(result.reason)
   const millis = Math.round(result.millis)
   const max = Duration.toMillis(Duration.decode(options?.max ?? defaultMax))
-  if (!Number.isFinite(millis) || millis > max) return fail(`it is longer than the maximum of ${Duration.format(Duration.millis(max))}`)
+  if (!Number.isFinite(millis) || millis > max) {
+    return fail(`it is longer than the maximum of ${Duration.format(Duration.millis(max))}`)
+  }
   if (millis === 0 && result.millis > 0) return fail("it is less than a millisecond")
   if (millis === 0) return options?.allowZero === true ? Either.right(Duration.zero) : fail("it is zero")
   return Either.right(Duration.millis(millis))

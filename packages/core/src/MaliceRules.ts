@@ -237,7 +237,8 @@ export const decodeSync = (input: unknown, options?: DecodeOptions): RuleSet => 
 export const parse = (text: string, options?: DecodeOptions): Effect.Effect<RuleSet, MaliceRulesError> =>
   Effect.suspend(() =>
     Either.match(internalJson.parseJson(text), {
-      onLeft: (problem) => Effect.fail(new MaliceRulesError({ source: options?.source ?? inlineSource, problems: [problem] })),
+      onLeft: (problem) =>
+        Effect.fail(new MaliceRulesError({ source: options?.source ?? inlineSource, problems: [problem] })),
       onRight: (json) => decode(json, options)
     })
   )

@@ -51,7 +51,10 @@ const escapeOne = (char: string, quotable: boolean): string => {
   return shortEscapes[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`
 }
 
-const escapeCut = (text: string, options: EscapeOptions | undefined): { readonly shown: string; readonly cut: boolean } => {
+const escapeCut = (
+  text: string,
+  options: EscapeOptions | undefined
+): { readonly shown: string; readonly cut: boolean } => {
   const maxLength = Math.max(1, options?.maxLength ?? Infinity)
   const quotable = options?.quotable ?? false
   // Each character gives at least one character of output: the first maxLength + 1 code units are all that can show.

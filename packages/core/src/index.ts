@@ -1,8 +1,8 @@
 /**
  * @since 0.1.0
  */
-export * as Enricher from "./Enricher.js"
 export * as Durations from "./Durations.js"
+export * as Enricher from "./Enricher.js"
 export * as EnrichmentCache from "./EnrichmentCache.js"
 export * as EnrichmentResult from "./EnrichmentResult.js"
 export * as Indicator from "./Indicator.js"

@@ -85,7 +85,9 @@ describe("Indicator", () => {
 
     it("shows a quote or backslash in a refused value unambiguously", () => {
       const invalid = Either.getOrThrow(Either.flip(Indicator.validate("account", "\"x\\\u0000")))
-      expect(invalid.message).toBe("invalid account indicator \"\\\"x\\\\\\u0000\": the value contains control characters")
+      expect(invalid.message).toBe(
+        "invalid account indicator \"\\\"x\\\\\\u0000\": the value contains control characters"
+      )
     })
   })
 

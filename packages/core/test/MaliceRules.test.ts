@@ -279,7 +279,11 @@ describe("MaliceRules", () => {
       ["newer_than too old", { field: "last_login", operator: "newer_than", value: "90d" }, false],
       ["newer_than compound duration", { field: "last_login", operator: "newer_than", value: "19w5d12h30m5s" }, true],
       ["newer_than hours", { field: "last_login", operator: "newer_than", value: "12h" }, false],
-      ["older_than in words (the one duration grammar)", { field: "last_login", operator: "older_than", value: "90 days" }, true],
+      ["older_than in words (the one duration grammar)", {
+        field: "last_login",
+        operator: "older_than",
+        value: "90 days"
+      }, true],
       ["older_than ISO 8601", { field: "last_login", operator: "older_than", value: "P90D" }, true],
       ["newer_than ISO 8601", { field: "last_login", operator: "newer_than", value: "P200D" }, true],
       ["newer_than on a missing field", { field: missing, operator: "newer_than", value: "1d" }, false]
@@ -490,19 +494,22 @@ describe("MaliceRules", () => {
         ["(.*a){12}", false, "too much repetition"],
         ["^(\\w+\\s?)*$", true, "nested repetition"]
       ] as const
-    )("refuses %s (ignore_case %s) at load, naming the rule", ([pattern, ignoreCase, reason]) =>
-      Effect.gen(function*() {
-        const problems = yield* problemsOf({
-          rules: [
-            { field: "title", operator: "eq", value: "x", verdict: "Benign" },
-            { field: "title", operator: "matches", value: pattern, ignore_case: ignoreCase, verdict: "Malicious" }
-          ]
+    )(
+      "refuses %s (ignore_case %s) at load, naming the rule",
+      ([pattern, ignoreCase, reason]) =>
+        Effect.gen(function*() {
+          const problems = yield* problemsOf({
+            rules: [
+              { field: "title", operator: "eq", value: "x", verdict: "Benign" },
+              { field: "title", operator: "matches", value: pattern, ignore_case: ignoreCase, verdict: "Malicious" }
+            ]
+          })
+          expect(problems).toHaveLength(1)
+          expect(problems[0].path).toBe("rules[1].value")
+          expect(problems[0].message).toContain("unsafe regular expression")
+          expect(problems[0].message).toContain(reason)
         })
-        expect(problems).toHaveLength(1)
-        expect(problems[0].path).toBe("rules[1].value")
-        expect(problems[0].message).toContain("unsafe regular expression")
-        expect(problems[0].message).toContain(reason)
-      }))
+    )
 
     it("keeps (svc|SVC)+ and (a|A)+ when case matters: their alternatives start differently", () => {
       const rule = (value: string) => ({ field: "t", operator: "matches", value })
@@ -591,7 +598,9 @@ describe("MaliceRules", () => {
 
     it.effect("an unknown key is shown escaped, cut, with its length, in its path and its message", () =>
       Effect.gen(function*() {
-        const problems = yield* problemsOf({ rules: [{ field: "t", operator: "exists", verdict: "Benign", [huge]: 1 }] })
+        const problems = yield* problemsOf({
+          rules: [{ field: "t", operator: "exists", verdict: "Benign", [huge]: 1 }]
+        })
         expect(problems).toHaveLength(1)
         expect(problems[0].path).toBe(`rules[0].\\u001b[2J${"k".repeat(54)}…`)
         expect(problems[0].message).toContain(`unknown key ${shown}`)
@@ -600,8 +609,12 @@ describe("MaliceRules", () => {
     it.effect("an invalid regular expression does not repeat the pattern in the engine's reason", () =>
       Effect.gen(function*() {
         const pattern = `(${"x".repeat(1000)}`
-        const problems = yield* problemsOf({ rules: [{ field: "t", operator: "matches", value: pattern, verdict: "Benign" }] })
-        expect(problems[0].message).toMatch(/^invalid regular expression "\(x+…" \(1001 characters\): Unterminated group$/)
+        const problems = yield* problemsOf({
+          rules: [{ field: "t", operator: "matches", value: pattern, verdict: "Benign" }]
+        })
+        expect(problems[0].message).toMatch(
+          /^invalid regular expression "\(x+…" \(1001 characters\): Unterminated group$/
+        )
       }))
   })
 

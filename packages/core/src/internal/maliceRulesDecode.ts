@@ -10,8 +10,8 @@
 import * as Either from "effect/Either"
 import type * as MaliceRules from "../MaliceRules.js"
 import * as Verdict from "../Verdict.js"
-import { aliases, caseFoldingOperators, operators } from "./maliceRulesOperators.js"
 import { operand } from "./maliceRulesOperand.js"
+import { aliases, caseFoldingOperators, operators } from "./maliceRulesOperators.js"
 import { describe, isRecord, join, quote, quoteList, suggestion } from "./maliceRulesText.js"
 
 type Problem = MaliceRules.Problem
@@ -203,7 +203,13 @@ class Walker {
       }
     }
     if (operator === undefined) return undefined
-    const checked = operand((at, message) => this.report(at, message), join(path, "value"), operator, object, ignoreCase)
+    const checked = operand(
+      (at, message) => this.report(at, message),
+      join(path, "value"),
+      operator,
+      object,
+      ignoreCase
+    )
     if (fieldPath === undefined || checked === undefined || !ignoreCaseValid) return undefined
     const comparison = {
       _tag: "Comparison" as const,

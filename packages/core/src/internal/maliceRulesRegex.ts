@@ -222,7 +222,8 @@ export const check = (pattern: string, flags = ""): Either.Either<void, string> 
     // will run, flags included.
     const firsts = alternatives.map((alternative) => alternative.literal?.[0])
     const disjointWords = firsts.every((first, index) =>
-      first !== undefined && firsts.every((other, j) => j === index || (other !== undefined && excludes(escapeLiteral(first), other)))
+      first !== undefined &&
+      firsts.every((other, j) => j === index || (other !== undefined && excludes(escapeLiteral(first), other)))
     )
     if (disjointWords) return { weight: 1, literal: undefined, hasQuantifier }
     const weight = alternatives.reduce((sum, alternative) => sum + alternative.weight, 0)
