@@ -11,7 +11,7 @@
  *
  * Refused, with a message listing the accepted forms: an empty text, a negative value (`-5 minutes`), a number without
  * a unit (`3600`: seconds or milliseconds?), years and months (`P1Y`, `P1M`: no fixed length), less than a
- * millisecond, anything longer than {@link defaultMax} (or the caller's `max`), and anything else.
+ * millisecond, anything longer than 3650 days (about 10 years; or the caller's `max`), and anything else.
  *
  * @since 0.1.0
  */
@@ -27,7 +27,7 @@ export const forms = "a number and a unit (500ms, 45s, 90m, 1h, 2d, 2w, 1d12h, 1
   "or ISO 8601 (PT12H, P7D)"
 
 /** The longest duration accepted unless a caller says otherwise: 3650 days (about 10 years). */
-export const defaultMax: Duration.Duration = Duration.days(3650)
+const defaultMax: Duration.Duration = Duration.days(3650)
 
 /** A text that is not an accepted duration. */
 export class InvalidDuration extends Schema.TaggedError<InvalidDuration>()("InvalidDuration", {
@@ -44,7 +44,7 @@ export class InvalidDuration extends Schema.TaggedError<InvalidDuration>()("Inva
 export interface Options {
   /** Accept a duration of zero (`0`, `0s`, `PT0S`). Default `false`. */
   readonly allowZero?: boolean | undefined
-  /** The longest duration accepted. Default {@link defaultMax}. */
+  /** The longest duration accepted. Default 3650 days (about 10 years). */
   readonly max?: Duration.DurationInput | undefined
 }
 

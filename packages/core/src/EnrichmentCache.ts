@@ -87,12 +87,12 @@ export class EnrichmentCache extends Context.Tag("@enrich/core/EnrichmentCache")
 
 /** Options of the memory cache. */
 export interface MemoryOptions {
-  /** The most entries kept; the least recently used is dropped beyond it. Default {@link defaultCapacity}. */
+  /** The most entries kept; the least recently used is dropped beyond it. Default 10,000. */
   readonly capacity?: number | undefined
 }
 
 /** The default capacity of the memory cache. */
-export const defaultCapacity = 10_000
+const defaultCapacity = 10_000
 
 /** Returns true when an entry must never be stored: partial results (some related data could not be fetched). */
 export const isPartial = (entry: Entry): boolean => entry.lookup._tag === "Found" && entry.lookup.isPartial

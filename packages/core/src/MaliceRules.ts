@@ -50,20 +50,23 @@ export const maxDepth: number = internalDecode.maxDepth
 /**
  * `matches` tests at most this many characters of a value (the first ones); longer values are cut before testing.
  *
- * How `matches` is kept from hanging the process: both defences are applied.
+ * How `matches` is kept from hanging the process (three defences):
  *
- * 1. **Static check at load.** Patterns are refused when they use backreferences (`\1`, `\k<name>`), nest
- *    repetition (`(a+)+`, `(a*)*`, `(\w+\s?)*`), repeat a group whose alternatives can overlap (`(a|a)*`, `(a|ab)+`;
- *    `(foo|bar)+` is fine: its alternatives are plain words starting with different characters), or chain
- *    repetitions that can split the same text in many ways (`.*a.*b` unanchored, `^a+a+a+x`). The check estimates
- *    the worst-case number of ways a pattern can split a value of `maxRegexInput` characters (start positions, one
- *    when the pattern starts with `^`, times every repetition's choices; a repetition followed by a character it
- *    cannot match, like `\w+@`, or ending the pattern, like a final `.*`, does not multiply) and refuses patterns
- *    above a fixed budget of 2e7 (about quadratic: a few hundred milliseconds at worst on a hostile 4 KB
- *    value). Anchoring a pattern with `^` is usually the fix.
- * 2. **Bounded input.** Only the first `maxRegexInput` characters of a value are tested.
+ * 1. **A linear-time engine.** Patterns are written in JavaScript syntax but run on RE2 (`re2js`, pure JavaScript):
+ *    an automaton whose time grows linearly with the value, whatever the pattern; it never backtracks. What RE2
+ *    cannot run in linear time is refused at load: lookahead (`(?=`, `(?!`) and backreferences (`\1`, `\k<name>`).
+ *    Lookbehind (`(?<=svc-)`) is supported.
+ * 2. **Static check at load**, flags included (with `ignore_case: true`, `svc` and `SVC` are the same text). Patterns
+ *    that would backtrack catastrophically on a backtracking engine are refused, so a rule file stays safe wherever it
+ *    runs: nested repetition (`(a+)+`, `(\w+\s?)*`), a repeated group whose alternatives can overlap (`(a|ab)+`,
+ *    and `(svc|SVC)+` with `ignore_case`; `(foo|bar)+` is fine), and chained repetitions that can split the same text
+ *    in many ways (`.*a.*b` unanchored, `^a+a+a+x`): the check estimates the worst-case number of ways a pattern can
+ *    split a value of `maxRegexInput` characters and refuses patterns above a fixed budget of 2e7. Anchoring a pattern
+ *    with `^` is usually the fix.
+ * 3. **Bounded input.** Only the first `maxRegexInput` characters of a value are tested; patterns are at most
+ *    {@link maxPatternLength} characters.
  *
- * Patterns are JavaScript regular expressions without flags; `ignore_case: true` adds the `i` flag.
+ * `ignore_case: true` makes the match case-insensitive.
  */
 export const maxRegexInput: number = internalRegex.maxInput
 
@@ -198,7 +201,7 @@ export class MaliceRulesError extends Schema.TaggedError<MaliceRulesError>()("Ma
 }
 
 /** The `source` of rules that did not come from a file. */
-export const inlineSource = "<inline>"
+const inlineSource = "<inline>"
 
 // -----------------------------------------------------------------------------
 // decoding

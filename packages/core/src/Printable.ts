@@ -88,8 +88,7 @@ export interface QuoteOptions {
   readonly maxLength?: number | undefined
 }
 
-/** The default `maxLength` of {@link quote}. */
-export const defaultQuoteLength = 80
+const defaultQuoteLength = 80
 
 /**
  * Quotes a piece of user input for an error message: `"jsmith\u001b[2J"`, escaped as by {@link escape} (quotes and

@@ -10,8 +10,8 @@ import * as values from "./maliceRulesValues.js"
 
 const missing: unique symbol = Symbol("missing")
 
-/** The value at a field path; `missing` when absent or null. @internal */
-export const resolve = (lookup: Provider.Found, path: MaliceRules.FieldPath): unknown => {
+/** The value at a field path; `missing` when absent or null. */
+const resolve = (lookup: Provider.Found, path: MaliceRules.FieldPath): unknown => {
   let current: unknown = path.root === "raw" ? lookup.raw : lookup.extracted
   for (const segment of path.segments) {
     if (Array.isArray(current)) {

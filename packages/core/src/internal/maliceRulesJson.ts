@@ -11,8 +11,7 @@ import * as Printable from "../Printable.js"
  * Where JSON text first goes wrong, and how. `JSON.parse` only says so in a message whose form varies (a position,
  * or a multi-line excerpt of the text); this scanner gives every syntax error a line and a column.
  */
-/** @internal */
-export const syntaxError = (text: string): { readonly position: number; readonly reason: string } => {
+const syntaxError = (text: string): { readonly position: number; readonly reason: string } => {
   let position = 0
   class Failure {
     constructor(readonly position: number, readonly reason: string) {}

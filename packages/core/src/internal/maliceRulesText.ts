@@ -7,8 +7,8 @@
  */
 import * as Printable from "../Printable.js"
 
-/** The longest quoted piece of input in a rule error, in characters. @internal */
-export const maxQuoted = 64
+/** The longest quoted piece of input in a rule error, in characters. */
+const maxQuoted = 64
 
 /** Quotes a piece of input: escaped, cut to {@link maxQuoted} characters plus its length. @internal */
 export const quote = (text: string): string => Printable.quote(text, { maxLength: maxQuoted })
