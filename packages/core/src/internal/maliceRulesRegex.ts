@@ -194,7 +194,8 @@ export const check = (pattern: string, flags = ""): Either.Either<void, string> 
             atom.hasQuantifier
               ? "nested repetition such as (a+)+ can backtrack catastrophically"
               : "a repeated group whose alternatives can match the same text, such as (a|ab)+, can backtrack " +
-                "catastrophically (alternatives that are plain words starting with different characters are fine)"
+                "catastrophically (alternatives that are plain words starting with different characters are fine; with " +
+                "ignore_case, svc and SVC start with the same character)"
           )
         }
         steps.push({ factor: Math.pow(atom.weight, repetitions) * choices, additive: false })
