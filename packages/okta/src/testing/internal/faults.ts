@@ -1,11 +1,11 @@
 /**
  * Fault injection: what can go wrong with an answer (the {@link Fault} kinds), the per-route settings
  * ({@link Faults}: a script, random faults, extra latency, repeated cursors) and picking the fault of each request.
- * How each fault is sent is in `faultResponses`. Public through `Sandbox`, which documents each kind.
+ * How each fault is sent is in `faultResponses`. Public through `Sandbox`; each constructor documents its kind.
  *
  * @internal
  */
-import { Effect, Random, Schema } from "effect"
+import { Duration, Effect, Random, Schema } from "effect"
 
 const HttpUrl = Schema.String.pipe(
   Schema.filter((value) => /^https?:\/\/[^/?#\s]+$/.test(value), {
@@ -49,6 +49,131 @@ export const Fault = Schema.Union(
 
 export type Fault = typeof Fault.Type
 
+// Constructors: public as `Sandbox.<name>`.
+
+/**
+ * Answer normally.
+ *
+ * @since 0.1.0
+ */
+export const none: Fault = { _tag: "None" }
+
+/**
+ * Answer with this status (400-599) and Okta's error body for it.
+ *
+ * @since 0.1.0
+ */
+export const status = (status: number): Fault => ({ _tag: "Status", status })
+
+/**
+ * Wait this long (on the `Clock`) before answering.
+ *
+ * @since 0.1.0
+ */
+export const latency = (duration: Duration.DurationInput): Fault => ({
+  _tag: "Latency",
+  duration: Duration.decode(duration)
+})
+
+/**
+ * Destroy the socket without an answer.
+ *
+ * @since 0.1.0
+ */
+export const reset: Fault = { _tag: "Reset" }
+
+/**
+ * Answer 200 with a body that is cut in half (invalid JSON).
+ *
+ * @since 0.1.0
+ */
+export const malformedJson: Fault = { _tag: "MalformedJson" }
+
+/**
+ * Override response headers (names ignore case): absurd rate-limit headers (`X-Rate-Limit-Reset: 1e308`, `NaN`,
+ * `-1`, a reset a year ahead, `X-Rate-Limit-Remaining: 0` on a 200), a `Date` of 1970 or the far future. With
+ * `status`, answer that status instead (Okta's error body from 300 up), e.g. a 429 with an unusable reset.
+ *
+ * @since 0.1.0
+ */
+export const headers = (
+  headers: { readonly [name: string]: string },
+  options: { readonly status?: number | undefined } = {}
+): Fault => ({ _tag: "Headers", headers, ...(options.status === undefined ? {} : { status: options.status }) })
+
+/**
+ * Answer 200 with `depth` nested JSON arrays (`[[[...]]]`; default 200,000), which overflows a recursive parser's
+ * stack.
+ *
+ * @since 0.1.0
+ */
+export const deeplyNested = (depth = 200_000): Fault => ({ _tag: "DeepNesting", depth })
+
+/**
+ * Answer with a body of about `bytes` bytes, streamed without `Content-Length`: an object gets a huge
+ * `sandboxPadding` string property, a list leading whitespace. Still valid JSON of the normal answer.
+ *
+ * @since 0.1.0
+ */
+export const oversized = (bytes: number): Fault => ({ _tag: "Oversized", bytes })
+
+/**
+ * Answer with `Content-Encoding: gzip` and a body of concatenated gzip members that inflates to `inflatedBytes`
+ * (default 1 GiB) of whitespace followed by the normal answer: about 1 KB on the wire per MiB inflated.
+ *
+ * @since 0.1.0
+ */
+export const gzipBomb = (inflatedBytes = 1024 * 1024 * 1024): Fault => ({ _tag: "GzipBomb", inflatedBytes })
+
+/**
+ * Send the status and headers at once, then the body `chunkBytes` (default 1) at a time, sleeping `every` (on the
+ * `Clock`) before each chunk: a server that never stalls long enough for an idle timeout.
+ *
+ * @since 0.1.0
+ */
+export const slowDrip = (options: {
+  readonly every: Duration.DurationInput
+  readonly chunkBytes?: number | undefined
+}): Fault => ({ _tag: "SlowDrip", interval: Duration.decode(options.every), chunkBytes: options.chunkBytes ?? 1 })
+
+/**
+ * Echo the request's `Authorization` header back: in an `X-Echo-Authorization` header and in the body (an
+ * `authorization` property on the answer, or on every item of a list; from status 300 up, in an Okta error's
+ * `errorSummary` and `errorCauses`). Proves a client never logs or prints what it receives verbatim.
+ *
+ * @since 0.1.0
+ */
+export const echoAuthorization = (options: { readonly status?: number | undefined } = {}): Fault => ({
+  _tag: "EchoAuthorization",
+  status: options.status ?? 200
+})
+
+/**
+ * Send the status, headers (with the full `Content-Length`) and the first half of the body, then destroy the socket.
+ *
+ * @since 0.1.0
+ */
+export const resetMidBody: Fault = { _tag: "ResetMidBody" }
+
+/**
+ * Answer `status` (default 302) with `Location` set to the same path and query on `origin`
+ * (`http(s)://host[:port]`), typically another origin than the sandbox's.
+ *
+ * @since 0.1.0
+ */
+export const redirect = (origin: string, options: { readonly status?: 301 | 302 | 303 | 307 | 308 } = {}): Fault => ({
+  _tag: "Redirect",
+  origin,
+  status: options.status ?? 302
+})
+
+/**
+ * Answer normally, but every `Link` URL (`self` and `next`) points at `origin` instead of the sandbox.
+ *
+ * @since 0.1.0
+ */
+export const foreignLinks = (origin: string): Fault => ({ _tag: "ForeignLinks", origin })
+
 /** The faults of one route. */
 export const Faults = Schema.Struct({
   script: Schema.optional(Schema.Array(Fault)),
@@ -61,8 +186,6 @@ export const Faults = Schema.Struct({
 })
 
 export type Faults = typeof Faults.Type
-
-export const none: Fault = { _tag: "None" }
 
 interface RouteFaultState {
   readonly faults: Faults
