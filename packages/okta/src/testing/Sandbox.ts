@@ -8,6 +8,17 @@
  * Every time-dependent behaviour (rate-limit windows, `Date`, `X-Rate-Limit-Reset`, latency, slow drips) reads
  * Effect's `Clock`, so a test drives it with `TestClock`.
  *
+ * Faults, per route (`Options.faults`, {@link Service.setFaults} or the admin API), one per request from a script or
+ * at random:
+ * - ordinary: {@link status} (an Okta error), {@link latency}, {@link reset} (no answer), {@link malformedJson};
+ * - headers: {@link headers} overrides any response header, e.g. `X-Rate-Limit-Reset: 1e308`, `NaN`, `-1` or a year
+ *   ahead, `X-Rate-Limit-Remaining: 0` on a 200, a `Date` of 1970 or 9999, optionally on a 429;
+ * - bodies: {@link deeplyNested} (200,000 nested arrays), {@link oversized} (N bytes, streamed),
+ *   {@link gzipBomb} (1 KB per inflated MiB), {@link slowDrip} (a chunk per interval), {@link echoAuthorization}
+ *   (the request's credentials sent back);
+ * - connections and origins: {@link resetMidBody}, {@link redirect} (to another origin), {@link foreignLinks}
+ *   (`Link` URLs on another origin), and `repeatNextCursor` (a next link that never advances).
+ *
  * Admin endpoints (outside `/api`, no token needed; the server listens on loopback only by default):
  * - `GET /__sandbox/counters`: the {@link Counters} as JSON.
  * - `POST /__sandbox/counters/reset`: zeroes them.
