@@ -244,6 +244,13 @@ describe("Sandbox hostile faults", () => {
       }
     })
 
+    it("refuses header names and values a server cannot send (they would split the response)", () => {
+      for (const headers of [{ "X-A": "1\r\nX-B: 2" }, { "Bad Name": "1" }, { "": "1" }]) {
+        expect(() => Schema.decodeUnknownSync(Sandbox.Fault)({ _tag: "Headers", headers }), JSON.stringify(headers))
+          .toThrow()
+      }
+    })
+
     it.scoped("POST /__sandbox/faults accepts the hostile kinds, with defaults for optional fields", () =>
       Effect.gen(function*() {
         const sandbox = yield* Sandbox.make()

@@ -13,6 +13,8 @@ const HttpUrl = Schema.String.pipe(
   })
 )
 
+const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
 const Bytes = Schema.Int.pipe(Schema.between(1, 16 * 1024 * 1024 * 1024))
 
 /** One injected fault; `Sandbox` documents each kind and has a constructor for it. */
@@ -23,10 +25,11 @@ export const Fault = Schema.Union(
   Schema.TaggedStruct("Reset", {}),
   Schema.TaggedStruct("MalformedJson", {}),
   Schema.TaggedStruct("Headers", {
-    headers: Schema.Record({
-      key: Schema.String.pipe(Schema.pattern(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/)),
-      value: Schema.String
-    }),
+    headers: Schema.Record({ key: Schema.String, value: Schema.String.pipe(Schema.pattern(/^[^\r\n]*$/)) }).pipe(
+      Schema.filter((headers) => Object.keys(headers).every((name) => headerName.test(name)), {
+        message: () => "a header name is empty or has characters HTTP does not allow in a name"
+      })
+    ),
     status: Schema.optional(Schema.Int.pipe(Schema.between(200, 599)))
   }),
   Schema.TaggedStruct("DeepNesting", { depth: Schema.Int.pipe(Schema.between(1, 100_000_000)) }),
