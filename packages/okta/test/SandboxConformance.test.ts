@@ -21,7 +21,7 @@ const toJsonSchema = (node: unknown): unknown => {
   for (const [key, value] of Object.entries(node)) {
     if (key !== "discriminator" && key !== "example" && key !== "examples") out[key] = toJsonSchema(value)
   }
-  const discriminator = (node as any).discriminator
+  const discriminator = (node as { readonly discriminator?: any }).discriminator
   if (discriminator !== undefined && Array.isArray(out.oneOf) && discriminator.mapping !== undefined) {
     const property = discriminator.propertyName as string
     out.anyOf = out.oneOf
@@ -43,7 +43,7 @@ const spec: any = JSON.parse(
 
 const ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateFormats: true })
 ajv.addFormat("date-time", /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/)
-ajv.addSchema({ components: toJsonSchema((spec as any).components) }, "okta")
+ajv.addSchema({ components: toJsonSchema(spec.components) }, "okta")
 
 const operations = {
   getUser: ["/api/v1/users/{id}", "get"],
@@ -68,7 +68,7 @@ const rewriteRefs = (node: unknown): unknown => {
 
 const validators = Object.fromEntries(
   Object.entries(operations).map(([operation, [path, method]]) => {
-    const schema = (spec as any).paths[path][method].responses["200"].content["application/json"].schema
+    const schema = spec.paths[path][method].responses["200"].content["application/json"].schema
     return [operation, ajv.compile(rewriteRefs(toJsonSchema(schema)) as object)]
   })
 ) as Record<Operation, ReturnType<typeof ajv.compile>>
@@ -82,12 +82,12 @@ const conforms = (operation: Operation, body: unknown): void => {
 }
 
 const examplesOf = (path: string): Record<string, unknown> => {
-  const examples = (spec as any).paths[path].get.responses["200"].content["application/json"].examples
+  const examples = spec.paths[path].get.responses["200"].content["application/json"].examples
   return Object.fromEntries(
     Object.entries(examples).map(([name, example]: [string, any]) => {
       const resolved = example.$ref === undefined
         ? example
-        : (spec as any).components.examples[example.$ref.split("/").pop()]
+        : spec.components.examples[example.$ref.split("/").pop()]
       return [name, resolved.value]
     })
   )
@@ -152,7 +152,7 @@ describe("Sandbox conformance with Okta's OpenAPI spec", () => {
 
   describe("an org built from the spec's examples serves them verbatim", () => {
     const users = examplesOf("/api/v1/users")
-    const user = examplesOf("/api/v1/users/{id}").GetUserExample as any
+    const user = examplesOf("/api/v1/users/{id}").GetUserExample as Record<string, any>
     const groups = examplesOf("/api/v1/users/{id}/groups")["List user groups"] as Array<any>
     const factors = examplesOf("/api/v1/users/{userId}/factors").ListFactorsResponse as Array<any>
     const roles = examplesOf("/api/v1/users/{userId}/roles")["Standard roles"] as Array<any>

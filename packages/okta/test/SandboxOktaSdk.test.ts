@@ -23,7 +23,7 @@ describe("Okta's Node SDK against the sandbox", () => {
       expect(user.profile?.login).toBe("jsmith@example.com")
       expect(user.profile?.department).toBe("Engineering")
       expect(user.profile?.title).toBe("Senior Developer")
-      expect(new Date(user.lastLogin as any).toISOString()).toBe("2025-01-15T08:30:00.000Z")
+      expect(new Date(user.lastLogin!).toISOString()).toBe("2025-01-15T08:30:00.000Z")
 
       const groups = yield* collect(yield* Effect.promise(() => client.userApi.listUserGroups({ userId: user.id! })))
       expect(groups.map((group) => group.profile?.name)).toEqual(["Engineering", "VPN Users", "AWS Admins"])

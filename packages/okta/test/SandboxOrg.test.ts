@@ -44,7 +44,7 @@ describe("SandboxOrg", () => {
       expect(org.users.length).toBeLessThanOrEqual(35)
       const statuses = new Set(org.users.map((u) => u.json.status))
       for (const status of ["ACTIVE", "SUSPENDED", "DEPROVISIONED", "LOCKED_OUT", "STAGED", "PASSWORD_EXPIRED"]) {
-        expect(statuses.has(status as any), status).toBe(true)
+        expect((statuses as ReadonlySet<string>).has(status), status).toBe(true)
       }
       expect(roles("alice.admin@example.com")).toContainEqual(["SUPER_ADMIN", "USER"])
       expect(user("bob.helpdesk@example.com").roles).toEqual([])
@@ -73,7 +73,7 @@ describe("SandboxOrg", () => {
     })
 
     it("holds System Log events: sign-ins, failed sign-ins and an MFA reset", () => {
-      const types = org.logs.map((e) => [e.eventType, (e.outcome as any).result])
+      const types = org.logs.map((e) => [e.eventType, (e.outcome as { readonly result: string }).result])
       expect(types).toContainEqual(["user.session.start", "SUCCESS"])
       expect(types).toContainEqual(["user.session.start", "FAILURE"])
       expect(types.map(([type]) => type)).toContain("user.mfa.factor.reset_all")

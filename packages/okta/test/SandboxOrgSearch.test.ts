@@ -83,7 +83,7 @@ describe("SandboxOrg.searchUsers", () => {
     const jsmith = org.usersByLogin.get("jsmith@example.com")!.json
     expect(searchLogins(`id eq "${jsmith.id}"`)).toEqual(["jsmith@example.com"])
     expect(searchLogins("status eq \"locked_out\"")).toEqual(["erin.lee@example.com"])
-    expect(searchLogins(`type.id eq "${(jsmith as any).type.id}"`)).toHaveLength(org.users.length)
+    expect(searchLogins(`type.id eq "${(jsmith.type as { readonly id: string }).id}"`)).toHaveLength(org.users.length)
     expect(searchLogins("profile.clearanceLevel eq \"SECRET\"")).toEqual(["rachel.custom@example.com"])
     expect(searchLogins("profile.badgeIds eq \"b-2002\"")).toEqual(["rachel.custom@example.com"])
     expect(searchLogins("profile.isContractor eq false")).toEqual(["rachel.custom@example.com"])
