@@ -88,8 +88,8 @@ export const parseDomain = (input: string): Either.Either<string, OktaConfigErro
   // a password. Any "@" before the first "/" after the scheme is user info.
   if (/^(?:[a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i.test(raw)) {
     return Either.left(
-      domainError("must not contain user info (user:password@); put only the org's domain in it, and the token in " +
-        "OKTA_API_TOKEN")
+      domainError("must not contain credentials (user info such as user:password@, not repeated here); set it to the " +
+        "org's domain only, and the token in OKTA_API_TOKEN")
     )
   }
   if (raw === "") return Either.left(domainError("is empty; set it to your Okta org's domain, e.g. acme.okta.com"))
@@ -110,7 +110,7 @@ export const parseDomain = (input: string): Either.Either<string, OktaConfigErro
     return Either.left(domainError(`"${raw}" is not a domain name or URL (expected e.g. acme.okta.com)`))
   }
   if (url.username !== "" || url.password !== "") {
-    return Either.left(domainError("must not contain user info (user:password@); put the token in OKTA_API_TOKEN"))
+    return Either.left(domainError("must not contain credentials; put the token in OKTA_API_TOKEN"))
   }
   if (url.pathname !== "/" && url.pathname !== "") {
     return Either.left(domainError(`must be the org's domain only, without a path (got ${url.pathname})`))

@@ -722,7 +722,10 @@ describe("OktaClient retries", () => {
             expect(refused).toEqual([])
             const stats = yield* client.stats!
             expect(stats).toMatchObject({ requests: 50, rateLimited: 0 })
-          })
+          }),
+        // 50 lookups through 20 a minute, 8 at a time: the last ones queue for about two minutes, which the
+        // default 90-second deadline (which bounds pacing waits too) would refuse.
+        { operationDeadline: "3 minutes" }
       )
     }))
 

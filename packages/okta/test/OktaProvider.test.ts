@@ -273,7 +273,13 @@ describe("OktaProvider", () => {
           is_admin: false,
           admin_roles: []
         })
-        expect(result.raw).toStrictEqual({ user: jsmith, groups: jsmithGroups, factors: jsmithFactors, roles: [] })
+        // raw is what Okta sent, not the decoded objects (no defaults filled in, nothing dropped).
+        expect(result.raw).toStrictEqual({
+          user: jsmith.raw,
+          groups: jsmithGroups.map((g) => g.raw),
+          factors: jsmithFactors.map((f) => f.raw),
+          roles: []
+        })
       }))
   })
 
@@ -674,7 +680,7 @@ describe("OktaProvider", () => {
           "(X-Okta-Request-Id req-1)",
           "roles: Okta forbade GET /api/v1/users/{userId}/roles: the token lacks the scope okta.roles.read"
         ])
-        expect(result.raw).toStrictEqual({ user: jsmith, groups: null, factors: null, roles: null })
+        expect(result.raw).toStrictEqual({ user: jsmith.raw, groups: null, factors: null, roles: null })
       }))
 
     it.effect("an incomplete group listing: the names read, and a warning", () =>

@@ -3,8 +3,8 @@
  * Shared by the rate limiter (pacing, 429 waits) and the client (the reset time an error names).
  *
  * A header that no Okta org could send (not a number, negative, beyond any plausible size or date) is treated as
- * absent, never as a reason to wait: Okta's windows last at most {@link maxWindowMillis}, so a reset further ahead
- * than that plus {@link skewAllowanceMillis} is clamped to it.
+ * absent, never as a reason to wait. Okta's windows last at most {@link maxWindowMillis}, so a reset further ahead than
+ * that plus {@link skewAllowanceMillis} (a reset a year ahead, a `Date` of 1970) is clamped to it.
  *
  * @internal
  */
@@ -19,9 +19,8 @@ export const skewAllowanceMillis = 5_000
 /** Limits and remaining counts above this are no Okta org's (the largest buckets are a few thousand per minute). */
 const maxCount = 10_000_000
 
-/** Epoch seconds of 2000-01-01 and 2100-01-01: a reset or `Date` outside them is no clock's reading. */
-const minEpochSeconds = 946_684_800
-const maxEpochSeconds = 4_102_444_800
+/** The largest time a JavaScript `Date` can hold, in epoch seconds: a reset beyond it is no time at all. */
+const maxEpochSeconds = 8.64e12
 
 /** What one response said about its bucket. */
 export interface RateLimitHeaders {
@@ -42,23 +41,21 @@ export const headerOf = (headers: Headers.Headers, name: string): string | undef
 const count = (value: string | undefined): number | undefined => {
   if (value === undefined) return undefined
   const n = Number(value.trim())
-  return Number.isSafeInteger(n) && n >= 0 && n <= maxCount ? n : undefined
+  return Number.isFinite(n) && n >= 0 && n <= maxCount ? n : undefined
 }
 
 const epochSeconds = (value: string | undefined): number | undefined => {
   if (value === undefined) return undefined
   const n = Number(value.trim())
-  return Number.isSafeInteger(n) && n >= minEpochSeconds && n <= maxEpochSeconds ? n : undefined
+  return Number.isFinite(n) && n >= 0 && n <= maxEpochSeconds ? n : undefined
 }
 
-/** The response's `Date` in epoch millis, `undefined` when absent, malformed or outside 2000-2100. */
-export const dateOf = (headers: Headers.Headers): number | undefined => {
+/** The response's `Date` in epoch millis, `undefined` when absent or malformed. */
+const dateOf = (headers: Headers.Headers): number | undefined => {
   const date = headerOf(headers, "date")
   if (date === undefined) return undefined
   const millis = Date.parse(date)
-  return Number.isFinite(millis) && millis >= minEpochSeconds * 1000 && millis <= maxEpochSeconds * 1000
-    ? millis
-    : undefined
+  return Number.isFinite(millis) ? millis : undefined
 }
 
 /**
@@ -73,8 +70,10 @@ export const parse = (
 ): RateLimitHeaders | undefined => {
   const limit = count(headerOf(headers, "x-rate-limit-limit"))
   const remaining = count(headerOf(headers, "x-rate-limit-remaining"))
+  if (limit === undefined || remaining === undefined) return undefined
   const reset = epochSeconds(headerOf(headers, "x-rate-limit-reset"))
-  if (limit === undefined || remaining === undefined || reset === undefined) return undefined
+  // The concurrency limit (limit 0) says nothing of a window: its reset is not needed to recognise it.
+  if (reset === undefined) return limit === 0 ? { limit, remaining, resetAt: now + resetMarginMillis } : undefined
   const serverNow = dateOf(headers) ?? now
   const resetIn = Math.min(Math.max(0, reset * 1000 - serverNow), maxWindowMillis + skewAllowanceMillis)
   return { limit, remaining, resetAt: now + resetIn + resetMarginMillis }
