@@ -391,6 +391,18 @@ describe("OktaProvider", () => {
         expect(result.extracted.status_changed).toBe("2024-12-01T00:00:00Z")
       }))
 
+    it.effect("5,000 users with the email: the first 5 ids and the count, not a 110 KB message", () =>
+      Effect.gen(function*() {
+        const many = Array.from({ length: 5000 }, (_, i) =>
+          user({ id: `00u${String(i).padStart(17, "0")}`, status: "ACTIVE", profile: { email: "all@example.com" } }))
+        const { outcome } = yield* lookup(fakeOkta({ users: many }), "all@example.com")
+        const error = failure(outcome)
+        expect(error.message).toBe(
+          `ambiguous: 5000 Okta users have email all@example.com: ${many.slice(0, 5).map((u) => u.id).join(", ")} ` +
+            "and 4995 more"
+        )
+      }))
+
     it.effect("several users with the email: a failure naming the candidates, never the first one", () =>
       Effect.gen(function*() {
         const fake = fakeOkta(jsmithOrg)
