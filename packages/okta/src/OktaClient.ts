@@ -6,33 +6,34 @@
  * is percent-encoded, so no indicator can change the path that is requested; the email search escapes `\` and `"`,
  * so no indicator can add a clause to the search. Requests go through the {@link RateLimiter.RateLimiter} (pacing
  * per bucket, in-flight cap). 429s wait for the reset (Okta's clock) plus jitter; 5xx, network errors and timeouts
- * are retried with capped, jittered exponential backoff; other 4xx are never retried.
+ * are retried with capped, jittered exponential backoff; other 4xx are never retried. Every wait (pacing, reset,
+ * backoff) ends within the operation's deadline, or the operation fails at once saying why.
+ *
+ * Only the headers above and `Authorization` are sent: no trace propagation (`b3`, `traceparent`); spans stay local.
+ * Redirects are never followed, on any transport: a 3xx is an `OktaInvalidResponse` naming the origin it pointed to.
+ * A response body is read up to `maxResponseBytes` and JSON nested deeper than 64 levels is refused, so any body,
+ * whatever its size or shape, ends in a value or a typed error. Resources keep the JSON Okta sent as `raw`.
  *
  * @since 0.1.0
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
-import * as Backoff from "./internal/backoff.js"
+import * as Execute from "./internal/execute.js"
 import * as Response from "./internal/response.js"
-import * as Retry from "./internal/retry.js"
-import * as TransportError from "./internal/transportError.js"
 import * as OktaAuth from "./OktaAuth.js"
 import * as OktaConfig from "./OktaConfig.js"
 import type { OktaConfigError, OktaError } from "./OktaError.js"
-import { OktaNotFound, OktaRateLimited, OktaTransient } from "./OktaError.js"
+import { OktaNotFound } from "./OktaError.js"
 import { OktaFactor, OktaGroup, OktaRoleAssignment, OktaUser } from "./OktaResources.js"
 import * as Pagination from "./Pagination.js"
 import * as RateLimiter from "./RateLimiter.js"
@@ -101,20 +102,7 @@ const encodePathSegment = (segment: string): string | undefined => {
 export const emailSearch = (email: string): string =>
   `profile.email eq "${email.replace(/\\/g, "\\\\").replace(/"/g, "\\\"")}"`
 
-/** A request on its way: where it goes, which bucket it counts against, how errors name it. */
-interface Call {
-  readonly url: URL
-  readonly bucket: string
-  readonly operation: string
-}
-
-/** The request did not get an answer (network error or timeout). */
-interface Unanswered {
-  readonly _tag: "Unanswered"
-  readonly reason: string
-}
-
-const TRANSIENT_STATUS = new Set([500, 502, 503, 504])
+type Call = Execute.Call
 
 const decodeUser: Response.Decoder<OktaUser> = ParseResult.decodeUnknownEither(OktaUser)
 const decodeUsers: Response.Decoder<ReadonlyArray<OktaUser>> = ParseResult.decodeUnknownEither(Schema.Array(OktaUser))
@@ -161,7 +149,6 @@ const makeWith = (
     // Our trace ids are none of Okta's business: no b3 or traceparent header leaves; the spans stay local.
     const http = HttpClient.withTracerPropagation(yield* HttpClient.HttpClient, false)
     const secret = Option.map(settings.token, Redacted.value)
-    const timeoutText = `timeout after ${Duration.format(settings.timeout)}`
 
     /** Whatever a server echoes back, our token never reaches an error message. */
     const scrub = (text: string): string =>
@@ -170,137 +157,13 @@ const makeWith = (
         onSome: (token) => token.length >= 4 ? text.split(token).join("<redacted>") : text
       })
 
-    /**
-     * Redirects are never followed, whatever the transport: fetch is told so (undici and node:http never follow),
-     * and a 3xx is an error naming where it pointed.
-     */
-    const send = (request: HttpClientRequest.HttpClientRequest) =>
-      Effect.flatMap(
-        Effect.serviceOption(FetchHttpClient.RequestInit),
-        (init) =>
-          Effect.provideService(
-            http.execute(request),
-            FetchHttpClient.RequestInit,
-            { ...Option.getOrUndefined(init), redirect: "manual" }
-          )
-      )
-
-    /** One request and its body, or why there was no answer. */
-    const attempt = (
-      request: HttpClientRequest.HttpClientRequest,
-      call: Call
-    ): Effect.Effect<Response.Answered, Unanswered | OktaError> =>
-      auth.authenticate(request).pipe(
-        Effect.flatMap(send),
-        Effect.flatMap((response) =>
-          Effect.map(
-            Response.readBody(call.operation, response, settings.maxResponseBytes),
-            (text): Response.Answered => ({ status: response.status, headers: response.headers, text })
-          )
-        ),
-        Effect.catchTag("RequestError", "ResponseError", (error) =>
-          Effect.fail<Unanswered>({
-            _tag: "Unanswered",
-            reason: scrub(TransportError.describe(error, call.url.host))
-          })),
-        Effect.timeoutFail({
-          duration: settings.timeout,
-          onTimeout: (): Unanswered => ({ _tag: "Unanswered", reason: timeoutText })
-        })
-      )
-
     /** When an operation that starts now must be done: one budget for all its requests, every page included. */
     const deadlineFromNow = Effect.map(
       Clock.currentTimeMillis,
       (now) => now + Duration.toMillis(settings.operationDeadline)
     )
 
-    const request = (call: Call, retry: number, retryFor: string | undefined) => {
-      const base = HttpClientRequest.get(call.url).pipe(
-        HttpClientRequest.acceptJson,
-        HttpClientRequest.setHeader("user-agent", settings.userAgent)
-      )
-      if (retry === 0) return base
-      const counted = HttpClientRequest.setHeader(base, "x-okta-retry-count", String(retry))
-      return retryFor === undefined ? counted : HttpClientRequest.setHeader(counted, "x-okta-retry-for", retryFor)
-    }
-
-    /**
-     * Sends one request through the rate limiter, retrying as {@link Retry.policy} allows within the operation's
-     * `deadline` (epoch millis). Succeeds with a 2xx answer only.
-     */
-    const execute = (call: Call, deadline: number): Effect.Effect<Response.Answered, OktaError> =>
-      Effect.suspend(() => {
-        let retry = 0
-        let retryFor: string | undefined
-        const retryable = (failure: OktaError, delay: Effect.Effect<Duration.Duration> | undefined) =>
-          retry < settings.maxRetries && delay !== undefined
-            ? Effect.flatMap(delay, (d): Effect.Effect<never, Retry.Retryable> =>
-              Effect.fail({ failure, delay: Option.some(d) }))
-            : Effect.fail<Retry.Retryable>({ failure, delay: Option.none() })
-        const backoff = () =>
-          Backoff.jittered(Duration.toMillis(settings.retryBackoff), Duration.toMillis(settings.retryBackoffCap), retry)
-        const once = Effect.suspend(() =>
-          limiter.run(call.bucket, attempt(request(call, retry, retryFor), call), deadline).pipe(
-            Effect.either,
-            Effect.flatMap((result): Effect.Effect<Response.Answered, Retry.Retryable> => {
-              if (Either.isLeft(result)) {
-                const error = result.left
-                if (error._tag === "WaitBeyondDeadline") {
-                  return Effect.fail({
-                    failure: new OktaRateLimited({
-                      operation: call.operation,
-                      bucket: error.bucket,
-                      resetAt: error.resetAt,
-                      reason: `waiting ${Math.ceil(error.waitMillis / 1000)}s for it would pass the operation's ` +
-                        `deadline of ${Duration.format(settings.operationDeadline)}`
-                    }),
-                    delay: Option.none()
-                  })
-                }
-                if (error._tag !== "Unanswered") return Effect.fail({ failure: error, delay: Option.none() })
-                const failure = new OktaTransient({
-                  operation: call.operation,
-                  reason: error.reason,
-                  attempts: retry + 1
-                })
-                return retryable(failure, backoff())
-              }
-              const answered = result.right
-              if (answered.status >= 200 && answered.status < 300) return Effect.succeed(answered)
-              return Effect.flatMap(Clock.currentTimeMillis, (now) => {
-                const failure = Response.failureOf(call, answered, retry + 1, now, scrub)
-                retryFor = Response.requestIdOf(answered.headers) ?? retryFor
-                return retryable(
-                  failure,
-                  answered.status === 429
-                    ? limiter.retryDelayAfter429(answered, retry)
-                    : TRANSIENT_STATUS.has(answered.status)
-                    ? backoff()
-                    : undefined
-                )
-              })
-            })
-          )
-        )
-        const onRetry = (failure: OktaError, delay: Duration.Duration) =>
-          Effect.logDebug("Okta request will be retried").pipe(
-            Effect.annotateLogs({
-              operation: call.operation,
-              failure: failure.message,
-              retry: retry + 1,
-              waitMillis: Duration.toMillis(delay)
-            }),
-            Effect.zipRight(limiter.wait(delay, call.bucket)),
-            Effect.zipRight(limiter.recordRetry),
-            Effect.zipRight(Effect.sync(() => {
-              retry++
-            }))
-          )
-        return Effect.retry(once, Retry.policy(deadline, onRetry)).pipe(
-          Effect.mapError((attempted) => attempted.failure)
-        )
-      })
+    const execute = Execute.make(settings, auth, http, limiter, scrub)
 
     const one = <A>(call: Call, decoder: Response.Decoder<A>): Effect.Effect<A, OktaError> =>
       Effect.flatMap(
