@@ -169,7 +169,10 @@ const makeWith = (
       Effect.flatMap(
         deadlineFromNow,
         (deadline) =>
-          Effect.flatMap(execute(call, deadline), (answered) => Response.decode(call.operation, decoder, answered, scrub))
+          Effect.flatMap(
+            execute(call, deadline),
+            (answered) => Response.decode(call.operation, decoder, answered, scrub)
+          )
       )
 
     const all = <A>(call: Call, decoder: Response.Decoder<ReadonlyArray<A>>): Effect.Effect<Listing<A>, OktaError> =>

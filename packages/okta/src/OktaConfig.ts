@@ -88,8 +88,10 @@ export const parseDomain = (input: string): Either.Either<string, OktaConfigErro
   // a password. Any "@" before the first "/" after the scheme is user info.
   if (/^(?:[a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i.test(raw)) {
     return Either.left(
-      domainError("must not contain credentials (user info such as user:password@, not repeated here); set it to the " +
-        "org's domain only, and the token in OKTA_API_TOKEN")
+      domainError(
+        "must not contain credentials (user info such as user:password@, not repeated here); set it to the " +
+          "org's domain only, and the token in OKTA_API_TOKEN"
+      )
     )
   }
   if (raw === "") return Either.left(domainError("is empty; set it to your Okta org's domain, e.g. acme.okta.com"))

@@ -14,7 +14,9 @@ import * as Schema from "effect/Schema"
  * given defaults, while `raw` is exactly what Okta sent (`credentials`, `_links`, `type`, unknown fields included,
  * absent fields absent), for `--include-raw` and rules on `raw.*`.
  */
-const KeepingRaw = <A extends object, I>(schema: Schema.Schema<A, I>): Schema.Schema<A & { readonly raw: unknown }, unknown> => {
+const KeepingRaw = <A extends object, I>(
+  schema: Schema.Schema<A, I>
+): Schema.Schema<A & { readonly raw: unknown }, unknown> => {
   const decode = ParseResult.decodeUnknown(schema)
   return Schema.declare([], {
     decode: () => (input, options) => ParseResult.map(decode(input, options), (value) => ({ ...value, raw: input })),

@@ -24,8 +24,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
-import * as internalHeaders from "./internal/rateLimitHeaders.js"
 import * as internal from "./internal/rateLimiter.js"
+import * as internalHeaders from "./internal/rateLimitHeaders.js"
 
 /** How the rate limiter behaves. Every field has a default. */
 export interface Options {

@@ -84,35 +84,49 @@ describe("OktaClient against hostile rate-limit headers", () => {
   it.effect("a wait longer than 10 seconds is logged as a warning", () => {
     const warnings: Array<string> = []
     const capture = Logger.make(({ annotations, logLevel, message }) => {
-      if (logLevel._tag === "Warning") warnings.push(JSON.stringify({ message, annotations: HashMap.toEntries(annotations) }))
+      if (logLevel._tag === "Warning") {
+        warnings.push(JSON.stringify({ message, annotations: HashMap.toEntries(annotations) }))
+      }
     })
-    return withClient(() => json(jsmith, { headers: limits("20", "0", resetIn60) }), (client) =>
-      Effect.gen(function*() {
-        yield* client.getUser("jsmith")
-        yield* runWithTime(client.getUser("jsmith"))
-        expect(warnings).toHaveLength(1)
-        expect(warnings[0]).toContain("Okta rate limit: holding requests back")
-        expect(warnings[0]).toContain("GET /api/v1/users/{id}")
-      })).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, capture)))
+    return withClient(
+      () => json(jsmith, { headers: limits("20", "0", resetIn60) }),
+      (client) =>
+        Effect.gen(function*() {
+          yield* client.getUser("jsmith")
+          yield* runWithTime(client.getUser("jsmith"))
+          expect(warnings).toHaveLength(1)
+          expect(warnings[0]).toContain("Okta rate limit: holding requests back")
+          expect(warnings[0]).toContain("GET /api/v1/users/{id}")
+        })
+    ).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, capture)))
   })
 
   for (const reset of ["1e308", "NaN", "-5", "99999999999999", "soon"]) {
     it.effect(`X-Rate-Limit-Reset: ${reset} on a 429 is treated as absent: a typed error, no "Invalid date"`, () =>
-      withClient(() => oktaError(429, "E0000047", "limited", limits("20", "0", reset)), (client) =>
-        Effect.gen(function*() {
-          const exit = yield* runWithTime(Effect.exit(client.getUser("jsmith")))
-          expect(Exit.isFailure(exit) && exit.cause._tag === "Fail").toBe(true)
-          const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
-          expect(error).toMatchObject({ _tag: "OktaRateLimited", resetAt: undefined })
-          expect(error?.message).not.toContain("Invalid")
-        }), { maxRetries: 0 }))
+      withClient(
+        () => oktaError(429, "E0000047", "limited", limits("20", "0", reset)),
+        (client) =>
+          Effect.gen(function*() {
+            const exit = yield* runWithTime(Effect.exit(client.getUser("jsmith")))
+            expect(Exit.isFailure(exit) && exit.cause._tag === "Fail").toBe(true)
+            const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+            expect(error).toMatchObject({ _tag: "OktaRateLimited", resetAt: undefined })
+            expect(error?.message).not.toContain("Invalid")
+          }),
+        { maxRetries: 0 }
+      ))
   }
 
-  for (const [name, headers] of [
-    ["Limit 1e308", limits("1e308", "1e308", "1e308")],
-    ["Remaining -1", limits("20", "-1", String(Math.floor(start / 1000) + 60))],
-    ["Date in the year 275760", limits("20", "0", String(Math.floor(start / 1000) + 60), "Sat, 13 Sep 275760 00:00:00 GMT")]
-  ] as const) {
+  for (
+    const [name, headers] of [
+      ["Limit 1e308", limits("1e308", "1e308", "1e308")],
+      ["Remaining -1", limits("20", "-1", String(Math.floor(start / 1000) + 60))],
+      [
+        "Date in the year 275760",
+        limits("20", "0", String(Math.floor(start / 1000) + 60), "Sat, 13 Sep 275760 00:00:00 GMT")
+      ]
+    ] as const
+  ) {
     it.effect(`${name} on a 200 does not stall or crash the next request`, () =>
       withClient(() => json(jsmith, { headers }), (client, seen) =>
         Effect.gen(function*() {
@@ -125,12 +139,16 @@ describe("OktaClient against hostile rate-limit headers", () => {
   }
 
   it.effect("the reset time in an error is printed as ISO 8601", () =>
-    withClient(() => oktaError(429, "E0000047", "limited", limits("20", "0", String(start / 1000 + 60))), (client) =>
-      Effect.gen(function*() {
-        const error = yield* Effect.flip(client.getUser("jsmith"))
-        expect(error.message).toContain("resets at 2026-06-01T10:01:01.000Z")
-        expect(error.message).not.toContain("DateTime")
-      }), { maxRetries: 0 }))
+    withClient(
+      () => oktaError(429, "E0000047", "limited", limits("20", "0", String(start / 1000 + 60))),
+      (client) =>
+        Effect.gen(function*() {
+          const error = yield* Effect.flip(client.getUser("jsmith"))
+          expect(error.message).toContain("resets at 2026-06-01T10:01:01.000Z")
+          expect(error.message).not.toContain("DateTime")
+        }),
+      { maxRetries: 0 }
+    ))
 })
 
 describe("OktaClient against hostile bodies", () => {
@@ -155,13 +173,16 @@ describe("OktaClient against hostile bodies", () => {
       })))
 
   it.effect("a wrong type deep in a listing names the field, in a message of bounded length", () =>
-    withClient(() => json([{ id: "00g1", profile: { name: "x".repeat(100_000) } }, { id: 5 }]), (client) =>
-      Effect.gen(function*() {
-        const error = yield* Effect.flip(client.listUserGroups("00u1abcdefghijklmnop"))
-        expect(error._tag).toBe("OktaInvalidResponse")
-        expect(error.message).toContain("[1].id")
-        expect(error.message.length).toBeLessThan(1000)
-      })))
+    withClient(
+      () => json([{ id: "00g1", profile: { name: "x".repeat(100_000) } }, { id: 5 }]),
+      (client) =>
+        Effect.gen(function*() {
+          const error = yield* Effect.flip(client.listUserGroups("00u1abcdefghijklmnop"))
+          expect(error._tag).toBe("OktaInvalidResponse")
+          expect(error.message).toContain("[1].id")
+          expect(error.message.length).toBeLessThan(1000)
+        })
+    ))
 })
 
 describe("OktaClient never follows a redirect", () => {

@@ -393,8 +393,11 @@ describe("OktaProvider", () => {
 
     it.effect("5,000 users with the email: the first 5 ids and the count, not a 110 KB message", () =>
       Effect.gen(function*() {
-        const many = Array.from({ length: 5000 }, (_, i) =>
-          user({ id: `00u${String(i).padStart(17, "0")}`, status: "ACTIVE", profile: { email: "all@example.com" } }))
+        const many = Array.from(
+          { length: 5000 },
+          (_, i) =>
+            user({ id: `00u${String(i).padStart(17, "0")}`, status: "ACTIVE", profile: { email: "all@example.com" } })
+        )
         const { outcome } = yield* lookup(fakeOkta({ users: many }), "all@example.com")
         const error = failure(outcome)
         expect(error.message).toBe(

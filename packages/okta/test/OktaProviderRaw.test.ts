@@ -58,7 +58,12 @@ describe("OktaProvider raw", () => {
     Effect.gen(function*() {
       const rules = MaliceRules.decodeSync({
         malice_rules: {
-          conditions: [{ field: "raw.user.credentials.provider.type", operator: "eq", value: "OKTA", verdict: "Benign" }]
+          conditions: [{
+            field: "raw.user.credentials.provider.type",
+            operator: "eq",
+            value: "OKTA",
+            verdict: "Benign"
+          }]
         }
       })
       const { found: lookup, provider } = yield* enrichOfficial(rules)

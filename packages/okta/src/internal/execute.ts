@@ -129,7 +129,9 @@ export const make = (
                   delay: Option.none()
                 })
               }
-              if (error._tag !== "Unanswered") return Effect.fail({ failure: error, delay: Option.none() })
+              if (error._tag !== "Unanswered") {
+                return Effect.fail({ failure: error, delay: Option.none() })
+              }
               const failure = new OktaTransient({
                 operation: call.operation,
                 reason: error.reason,
@@ -138,7 +140,9 @@ export const make = (
               return retryable(failure, backoff())
             }
             const answered = result.right
-            if (answered.status >= 200 && answered.status < 300) return Effect.succeed(answered)
+            if (answered.status >= 200 && answered.status < 300) {
+              return Effect.succeed(answered)
+            }
             return Effect.flatMap(Clock.currentTimeMillis, (now) => {
               const failure = Response.failureOf(call, answered, retry + 1, now, scrub)
               retryFor = Response.requestIdOf(answered.headers) ?? retryFor
@@ -169,7 +173,9 @@ export const make = (
           }))
         )
       return Effect.retry(once, Retry.policy(deadline, onRetry)).pipe(
-        Effect.mapError((attempted) => attempted.failure)
+        Effect.mapError((attempted) =>
+          attempted.failure
+        )
       )
     })
 

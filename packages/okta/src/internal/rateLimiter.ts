@@ -144,7 +144,9 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
               return yield* beyond(name, decision.delay, now)
             }
             // The slot is reserved: give it back if we are interrupted before using it.
-            yield* wait(Duration.millis(decision.delay), name).pipe(Effect.onInterrupt(() => learn(name, undefined, now)))
+            yield* wait(Duration.millis(decision.delay), name).pipe(
+              Effect.onInterrupt(() => learn(name, undefined, now))
+            )
             return
           }
           const delay = decision.delay + (yield* randomJitter)
@@ -275,4 +277,3 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       stats
     } satisfies Service
   })
-

@@ -47,7 +47,8 @@ const maxProblemLength = 300
 export const concurrencyBucket = "concurrency"
 
 /** `X-Okta-Request-Id`, to quote to Okta support. */
-export const requestIdOf = (headers: Headers.Headers): string | undefined => RateLimitHeaders.headerOf(headers, "x-okta-request-id")
+export const requestIdOf = (headers: Headers.Headers): string | undefined =>
+  RateLimitHeaders.headerOf(headers, "x-okta-request-id")
 
 const truncate = (text: string): string =>
   text.length <= maxProblemLength ? text : `${text.slice(0, maxProblemLength)}… (${text.length} characters)`
