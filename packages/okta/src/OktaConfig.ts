@@ -70,7 +70,6 @@ export interface Settings {
   readonly retryBackoffCap: Duration.Duration
   readonly userAgent: string
   readonly maxResponseBytes: number
-  readonly rateLimit: RateLimiter.Options
 }
 
 const domainError = (reason: string) => new OktaConfigError({ variable: "OKTA_DOMAIN", reason })
@@ -183,8 +182,7 @@ export const resolve = (
       retryBackoff: Duration.decode(options.retryBackoff ?? Duration.millis(500)),
       retryBackoffCap: Duration.decode(options.retryBackoffCap ?? Duration.seconds(8)),
       userAgent: options.userAgent ?? `enrich/${version}`,
-      maxResponseBytes: yield* positiveInteger("maxResponseBytes", options.maxResponseBytes, 10 * 1024 * 1024),
-      rateLimit: { ...options.rateLimit, maxConcurrency: options.maxConcurrency ?? 8 }
+      maxResponseBytes: yield* positiveInteger("maxResponseBytes", options.maxResponseBytes, 10 * 1024 * 1024)
     }
   })
 
