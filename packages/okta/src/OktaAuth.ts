@@ -11,7 +11,6 @@
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import type { OktaError } from "./OktaError.js"
 
@@ -36,7 +35,3 @@ export const ssws = (token: Redacted.Redacted<string>): Service => ({
   authenticate: (request) =>
     Effect.sync(() => HttpClientRequest.setHeader(request, "authorization", `SSWS ${Redacted.value(token)}`))
 })
-
-/** A layer providing {@link ssws} authentication. */
-export const layerSsws = (token: Redacted.Redacted<string>): Layer.Layer<OktaAuth> =>
-  Layer.succeed(OktaAuth, ssws(token))

@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -69,7 +70,6 @@ export interface Settings {
   readonly retryBackoffCap: Duration.Duration
   readonly userAgent: string
   readonly maxResponseBytes: number
-  readonly rateLimit: RateLimiter.Options
 }
 
 const domainError = (reason: string) => new OktaConfigError({ variable: "OKTA_DOMAIN", reason })
@@ -83,6 +83,16 @@ const isLoopback = (hostname: string): boolean =>
  */
 export const parseDomain = (input: string): Either.Either<string, OktaConfigError> => {
   const raw = input.trim()
+  // User info (`https://admin:pw@acme.okta.com`) is refused first, and nothing of the value is repeated: it may hold
+  // a password. Any "@" before the first "/" after the scheme is user info.
+  if (/^(?:[a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i.test(raw)) {
+    return Either.left(
+      domainError(
+        "must not contain credentials (user info such as user:password@, not repeated here); set it to the " +
+          "org's domain only, and the token in OKTA_API_TOKEN"
+      )
+    )
+  }
   if (raw === "") return Either.left(domainError("is empty; set it to your Okta org's domain, e.g. acme.okta.com"))
   if (/[{}]|yourOktaDomain/i.test(raw)) {
     return Either.left(domainError(`"${raw}" is a placeholder from Okta's docs; set it to your org's domain`))
@@ -172,8 +182,7 @@ export const resolve = (
       retryBackoff: Duration.decode(options.retryBackoff ?? Duration.millis(500)),
       retryBackoffCap: Duration.decode(options.retryBackoffCap ?? Duration.seconds(8)),
       userAgent: options.userAgent ?? `enrich/${version}`,
-      maxResponseBytes: yield* positiveInteger("maxResponseBytes", options.maxResponseBytes, 10 * 1024 * 1024),
-      rateLimit: { ...options.rateLimit, maxConcurrency: options.maxConcurrency ?? 8 }
+      maxResponseBytes: yield* positiveInteger("maxResponseBytes", options.maxResponseBytes, 10 * 1024 * 1024)
     }
   })
 
@@ -186,18 +195,30 @@ export const config: Config.Config<Options> = Config.all({
   token: Config.redacted("OKTA_API_TOKEN")
 })
 
+const advice: Record<string, string> = {
+  OKTA_API_TOKEN: "is not set; create an API token as a read-only admin in the Admin Console",
+  OKTA_DOMAIN: "is not set; set it to your Okta org's domain, e.g. acme.okta.com"
+}
+
+/** The first variable a `ConfigError` is about, and what is wrong with it. */
+const firstProblem = (error: ConfigError.ConfigError): { readonly variable: string; readonly reason: string } => {
+  switch (error._op) {
+    case "And":
+    case "Or":
+      return firstProblem(error.left)
+    case "MissingData": {
+      const variable = error.path.join(".") || "configuration"
+      return { variable, reason: advice[variable] ?? `is not set (${error.message})` }
+    }
+    default:
+      return { variable: error.path.join(".") || "configuration", reason: error.message }
+  }
+}
+
 /**
- * Reads a `Config` of options and turns a missing or malformed variable into an {@link OktaConfigError} naming it,
- * so every configuration problem has one shape and an actionable message.
+ * Reads a `Config` of options (or a record of `Config`s per option, as `@effect/sql-pg` takes) and turns a missing or
+ * malformed variable into an {@link OktaConfigError} naming it, so every configuration problem has one shape and an
+ * actionable message.
  */
-export const load = (options: Config.Config<Options> = config): Effect.Effect<Options, OktaConfigError> =>
-  Effect.mapError(options, (error) => {
-    const text = error.toString()
-    const variable = /OKTA_[A-Z_]+/.exec(text)?.[0] ?? "configuration"
-    const reason = variable === "OKTA_API_TOKEN"
-      ? "is not set; create an API token as a read-only admin in the Admin Console"
-      : variable === "OKTA_DOMAIN"
-      ? "is not set; set it to your Okta org's domain, e.g. acme.okta.com"
-      : text
-    return new OktaConfigError({ variable, reason })
-  })
+export const load = (options: Config.Config.Wrap<Options> = config): Effect.Effect<Options, OktaConfigError> =>
+  Effect.mapError(Config.unwrap(options), (error) => new OktaConfigError(firstProblem(error)))

@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
 
 const OktaDetails = {
@@ -67,11 +68,14 @@ export class OktaRateLimited extends Schema.TaggedError<OktaRateLimited>()("Okta
   ...OktaDetails,
   /** The bucket: method + endpoint template, e.g. `GET /api/v1/users/{id}`; `concurrency` for the org-wide limit. */
   bucket: Schema.String,
-  resetAt: Schema.optional(Schema.DateTimeUtc)
+  resetAt: Schema.optional(Schema.DateTimeUtc),
+  /** Why the client gave up waiting, e.g. the wait would pass the operation's deadline. */
+  reason: Schema.optional(Schema.String)
 }) {
   override get message(): string {
-    const reset = this.resetAt ? `; resets at ${this.resetAt.toString()}` : ""
-    return withSuffix(`Okta rate limit reached for ${this.bucket}${reset}`, this)
+    const reset = this.resetAt ? `; resets at ${DateTime.formatIso(this.resetAt)}` : ""
+    const reason = this.reason ? `: ${this.reason}` : ""
+    return withSuffix(`Okta rate limit reached for ${this.bucket}${reset}${reason}`, this)
   }
 }
 

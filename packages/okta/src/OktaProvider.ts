@@ -58,6 +58,14 @@ type Resolution =
   | { readonly _tag: "User"; readonly user: OktaUser; readonly related?: internal.Related }
   | { readonly _tag: "NotFound" }
 
+/** How many candidate ids an "ambiguous" error names: enough to look into, never a 100 KB message. */
+const maxNamedIds = 5
+
+const namedIds = (ids: ReadonlyArray<string>): string =>
+  ids.length <= maxNamedIds
+    ? ids.join(", ")
+    : `${ids.slice(0, maxNamedIds).join(", ")} and ${ids.length - maxNamedIds} more`
+
 const fetched = <A, R>(effect: Effect.Effect<A, OktaError, R>): Effect.Effect<internal.Fetched<A>, never, R> =>
   Effect.match(effect, {
     onFailure: (error) => ({ _tag: "Failed", error }),
@@ -125,7 +133,7 @@ export const make = (options: Options = {}): Effect.Effect<Provider.Provider, ne
             return Effect.fail(
               new Provider.ProviderError({
                 provider: name,
-                reason: `ambiguous: ${ids.length} Okta users have email ${email}: ${ids.join(", ")}`
+                reason: `ambiguous: ${ids.length} Okta users have email ${email}: ${namedIds(ids)}`
               })
             )
           }

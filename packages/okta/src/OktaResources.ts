@@ -5,7 +5,24 @@
  *
  * @since 0.1.0
  */
+import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+
+/**
+ * A resource decoded from Okta's JSON that keeps that JSON as `raw`: the fields enrichment reads are checked and
+ * given defaults, while `raw` is exactly what Okta sent (`credentials`, `_links`, `type`, unknown fields included,
+ * absent fields absent), for `--include-raw` and rules on `raw.*`.
+ */
+const KeepingRaw = <A extends object, I>(
+  schema: Schema.Schema<A, I>
+): Schema.Schema<A & { readonly raw: unknown }, unknown> => {
+  const decode = ParseResult.decodeUnknown(schema)
+  return Schema.declare([], {
+    decode: () => (input, options) => ParseResult.map(decode(input, options), (value) => ({ ...value, raw: input })),
+    encode: () => (input) => ParseResult.succeed(Predicate.hasProperty(input, "raw") ? input.raw : input)
+  })
+}
 
 /** A string field that Okta documents as an enum, decoded leniently: known values are listed, unknown ones kept. */
 const OpenEnum = <const Values extends ReadonlyArray<string>>(..._known: Values) =>
@@ -48,7 +65,7 @@ export const UserProfile = Schema.Struct(
 )
 
 /** An Okta user (`GET /api/v1/users/{id}`). */
-export const OktaUser = Schema.Struct({
+export const OktaUser = KeepingRaw(Schema.Struct({
   id: Schema.String,
   status: UserStatus,
   created: OptionalTimestamp,
@@ -58,20 +75,20 @@ export const OktaUser = Schema.Struct({
   lastUpdated: OptionalTimestamp,
   passwordChanged: OptionalTimestamp,
   profile: UserProfile
-})
+}))
 
 /** An Okta user. */
 export type OktaUser = typeof OktaUser.Type
 
 /** An Okta group (`GET /api/v1/users/{id}/groups`). */
-export const OktaGroup = Schema.Struct({
+export const OktaGroup = KeepingRaw(Schema.Struct({
   id: Schema.String,
   type: Schema.optionalWith(OpenEnum("OKTA_GROUP", "APP_GROUP", "BUILT_IN"), { default: () => "OKTA_GROUP" }),
   profile: Schema.Struct({
     name: Schema.String,
     description: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null })
   })
-})
+}))
 
 /** An Okta group. */
 export type OktaGroup = typeof OktaGroup.Type
@@ -97,7 +114,7 @@ export const FactorType = OpenEnum(
  * An enrolled factor (`GET /api/v1/users/{userId}/factors`). Only `ACTIVE` factors protect the account; a factor
  * without a status decodes to `null` and never counts as protecting it (a missing field must not read as MFA).
  */
-export const OktaFactor = Schema.Struct({
+export const OktaFactor = KeepingRaw(Schema.Struct({
   id: Schema.String,
   factorType: FactorType,
   provider: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
@@ -106,13 +123,13 @@ export const OktaFactor = Schema.Struct({
     { default: () => null }
   ),
   vendorName: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null })
-})
+}))
 
 /** An enrolled factor. */
 export type OktaFactor = typeof OktaFactor.Type
 
 /** An admin role assignment (`GET /api/v1/users/{userId}/roles`), direct (`USER`) or through a group (`GROUP`). */
-export const OktaRoleAssignment = Schema.Struct({
+export const OktaRoleAssignment = KeepingRaw(Schema.Struct({
   id: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
   type: OpenEnum(
     "SUPER_ADMIN",
@@ -131,7 +148,7 @@ export const OktaRoleAssignment = Schema.Struct({
   // A role assignment without a status is taken as ACTIVE: for `is_admin`, erring towards "admin" is the safe side.
   status: Schema.optionalWith(OpenEnum("ACTIVE", "INACTIVE"), { default: () => "ACTIVE" }),
   assignmentType: Schema.optionalWith(Schema.NullOr(OpenEnum("USER", "GROUP", "CLIENT")), { default: () => null })
-})
+}))
 
 /** An admin role assignment. */
 export type OktaRoleAssignment = typeof OktaRoleAssignment.Type

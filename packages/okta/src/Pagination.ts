@@ -50,7 +50,7 @@ export const nextLinks = (
 }
 
 /** The cursor of a page URL: its `after` parameter, or the whole URL when it has none. */
-export const cursorOf = (url: URL): string => url.searchParams.get("after") ?? url.href
+const cursorOf = (url: URL): string => url.searchParams.get("after") ?? url.href
 
 /** The state of one walk over pages. */
 export interface Walk {

@@ -7,15 +7,25 @@
  * user lookup against the same budget.
  *
  * Reset times are epoch seconds on Okta's clock. They are converted to our clock with the response's `Date` header
- * (`wait = reset * 1000 - Date + margin`), so a skewed local clock neither stalls nor rushes us.
+ * (`wait = reset * 1000 - Date + margin`), so a skewed local clock neither stalls nor rushes us. Every wait is bounded:
+ * a reset more than Okta's 60-second window (plus 5 seconds of skew) ahead is clamped to it, an unusable header is
+ * treated as absent, a wait that would pass the caller's deadline fails at once with {@link WaitBeyondDeadline}, and a
+ * wait longer than {@link longWaitMillis} is logged as a warning.
+ *
+ * It is a service ({@link RateLimiter}, {@link make}, {@link layer}) so that several clients of one org can share one
+ * (its in-flight cap is org-wide), and so that another implementation (one shared through Redis) can replace it.
  *
  * @since 0.1.0
  */
 import type * as Headers from "@effect/platform/Headers"
-import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Random from "effect/Random"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+import * as internal from "./internal/rateLimiter.js"
+import * as internalHeaders from "./internal/rateLimitHeaders.js"
 
 /** How the rate limiter behaves. Every field has a default. */
 export interface Options {
@@ -36,15 +46,8 @@ export interface Options {
   readonly concurrencyBackoffCap?: Duration.DurationInput | undefined
 }
 
-/** What one response said about its bucket. */
-export interface RateLimitHeaders {
-  /** `X-Rate-Limit-Limit`; 0 marks the org-wide concurrency limit. */
-  readonly limit: number
-  /** `X-Rate-Limit-Remaining`. */
-  readonly remaining: number
-  /** When the window resets, in epoch milliseconds on our clock (margin included). */
-  readonly resetAt: number
-}
+/** What one response said about its bucket: `limit` (0 marks the concurrency limit), `remaining`, `resetAt`. */
+export type RateLimitHeaders = internalHeaders.RateLimitHeaders
 
 /** What the limiter knows about one bucket. */
 export interface BucketState {
@@ -89,302 +92,73 @@ export interface Answer {
   readonly headers: Headers.Headers
 }
 
-/** The rate limiter. */
-export interface RateLimiter {
+/** Waiting for a bucket's pace or reset would end after the caller's deadline: nothing was sent. */
+export class WaitBeyondDeadline extends Schema.TaggedError<WaitBeyondDeadline>()("WaitBeyondDeadline", {
+  bucket: Schema.String,
+  /** When the bucket's window resets (our clock). */
+  resetAt: Schema.DateTimeUtc,
+  /** How long the request would have had to wait. */
+  waitMillis: Schema.Number
+}) {
+  override get message(): string {
+    return `waiting ${Math.ceil(this.waitMillis / 1000)}s for ${this.bucket} (resets at ` +
+      `${DateTime.formatIso(this.resetAt)}) would pass the operation's deadline`
+  }
+}
+
+/** The rate limiter's operations. */
+export interface Service {
   /**
    * Sends a request of `bucket`: waits for the bucket's pace, takes a slot of the in-flight cap, sends, and learns the
-   * response's rate-limit headers.
+   * response's rate-limit headers. A wait that would end after `deadline` (epoch millis, default none) fails with
+   * {@link WaitBeyondDeadline} instead, without sending.
    */
-  readonly run: <A extends Answer, E, R>(bucket: string, send: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  readonly run: <A extends Answer, E, R>(
+    bucket: string,
+    send: Effect.Effect<A, E, R>,
+    deadline?: number
+  ) => Effect.Effect<A, E | WaitBeyondDeadline, R>
   /**
    * How long to wait before retrying after a 429: until the reset (Okta's clock, plus margin) plus jitter, or, for a
    * concurrency 429, a short capped exponential backoff. `retry` counts from 0.
    */
   readonly retryDelayAfter429: (response: Answer, retry: number) => Effect.Effect<Duration.Duration>
-  /** Sleeps for `duration`, counted as a wait. */
-  readonly wait: (duration: Duration.Duration) => Effect.Effect<void>
+  /** Sleeps for `duration`, counted as a wait (and logged as a warning when longer than {@link longWaitMillis}). */
+  readonly wait: (duration: Duration.Duration, bucket?: string) => Effect.Effect<void>
   /** Counts a retry. */
   readonly recordRetry: Effect.Effect<void>
   /** The counters and bucket states now. */
   readonly stats: Effect.Effect<Stats>
 }
 
+/**
+ * The rate limiter as a service. The Okta client uses the one in its context when there is one (`OktaClient.layer`
+ * builds its own; `OktaClient.layerWithoutRateLimiter` requires one), so several clients can share it.
+ */
+export class RateLimiter extends Context.Tag("@enrich/okta/RateLimiter")<RateLimiter, Service>() {}
+
+/** Waits longer than this (10 seconds) are logged as a warning: something is holding the lookups back. */
+export const longWaitMillis = 10_000
+
 /** The bucket of a request: its method and endpoint template, e.g. `bucket("GET", "/api/v1/users/{id}")`. */
 export const bucket = (method: string, template: string): string => `${method.toUpperCase()} ${template}`
-
-/** The bucket name used in errors for the org-wide concurrency limit. */
-export const concurrencyBucket = "concurrency"
 
 /** Answers without a concurrency 429 after which a lowered in-flight cap is raised by one again. */
 export const concurrencyRecovery = 20
 
-const header = (headers: Headers.Headers, name: string): string | undefined => {
-  const value = headers[name]
-  return typeof value === "string" ? value : undefined
-}
-
-const integer = (value: string | undefined): number | undefined => {
-  if (value === undefined) return undefined
-  const n = Number(value.trim())
-  return Number.isFinite(n) && n >= 0 ? n : undefined
-}
-
 /**
  * Reads `X-Rate-Limit-Limit/Remaining/Reset` from response headers, converting the reset to our clock with the
- * response's `Date` header (falling back to our clock when there is no usable `Date`). `undefined` when absent.
+ * response's `Date` header (our clock when there is no usable `Date`) and clamping it to Okta's 60-second window plus
+ * 5 seconds of skew. `undefined` when a header is absent or unusable (not a number, negative, absurdly large).
  */
-export const parseHeaders = (
+export const parseHeaders: (
   headers: Headers.Headers,
   now: number,
-  resetMarginMillis = 1000
-): RateLimitHeaders | undefined => {
-  const limit = integer(header(headers, "x-rate-limit-limit"))
-  const remaining = integer(header(headers, "x-rate-limit-remaining"))
-  const reset = integer(header(headers, "x-rate-limit-reset"))
-  if (limit === undefined || remaining === undefined || reset === undefined) return undefined
-  const date = header(headers, "date")
-  const oktaNow = date === undefined ? NaN : Date.parse(date)
-  const serverNow = Number.isFinite(oktaNow) ? oktaNow : now
-  return { limit, remaining, resetAt: now + Math.max(0, reset * 1000 - serverNow) + resetMarginMillis }
-}
+  resetMarginMillis?: number
+) => RateLimitHeaders | undefined = internalHeaders.parse
 
-interface MutableBucket {
-  limit: number
-  remaining: number
-  resetAt: number
-  inFlight: number
-  nextSlot: number
-  known: boolean
-}
+/** Builds an in-memory rate limiter. Its state lives as long as the clients that use it. */
+export const make: (options?: Options) => Effect.Effect<Service> = (options) => internal.make(options)
 
-interface State {
-  readonly buckets: Map<string, MutableBucket>
-  requests: number
-  rateLimited: number
-  concurrencyLimited: number
-  retries: number
-  waits: number
-  waitedMillis: number
-  inFlight: number
-  /** The adaptive in-flight cap (see {@link Stats.concurrencyCap}) and the answers since it last changed. */
-  cap: number
-  calm: number
-}
-
-/** What `reserve` decided: go after `delay` (a slot is reserved), or wait `delay` and ask again. */
-type Decision = { readonly _tag: "Go"; readonly delay: number } | { readonly _tag: "Again"; readonly delay: number }
-
-/** Builds a rate limiter. Its state lives as long as the client that uses it. */
-export const make = (options: Options = {}): Effect.Effect<RateLimiter> =>
-  Effect.gen(function*() {
-    const maxConcurrency = Math.max(1, Math.floor(options.maxConcurrency ?? 8))
-    const paceBelow = Math.min(1, Math.max(0, options.paceBelow ?? 0.2))
-    const resetMargin = Duration.toMillis(options.resetMargin ?? Duration.seconds(1))
-    const jitter = Duration.toMillis(options.jitter ?? Duration.seconds(1))
-    const backoff = Duration.toMillis(options.concurrencyBackoff ?? Duration.millis(250))
-    const backoffCap = Duration.toMillis(options.concurrencyBackoffCap ?? Duration.seconds(4))
-
-    const semaphore = yield* Effect.makeSemaphore(maxConcurrency)
-    // Mutable records, read and changed only inside synchronous steps (no effect runs in between), so every
-    // decision is atomic without the cost of a Ref per request.
-    const state: State = {
-      buckets: new Map(),
-      requests: 0,
-      rateLimited: 0,
-      concurrencyLimited: 0,
-      retries: 0,
-      waits: 0,
-      waitedMillis: 0,
-      inFlight: 0,
-      cap: maxConcurrency,
-      calm: 0
-    }
-
-    const entry = (s: State, name: string): MutableBucket => {
-      let b = s.buckets.get(name)
-      if (b === undefined) {
-        b = { limit: 0, remaining: 0, resetAt: 0, inFlight: 0, nextSlot: 0, known: false }
-        s.buckets.set(name, b)
-      }
-      return b
-    }
-
-    const randomJitter = jitter > 0 ? Random.nextIntBetween(0, jitter + 1) : Effect.succeed(0)
-
-    const reserve = (name: string, now: number): Decision => {
-      const b = entry(state, name)
-      if (b.known && now >= b.resetAt) {
-        // The window has reset: Okta refills the bucket. The next response tells the new window's end.
-        b.remaining = b.limit
-        b.resetAt = now + 60_000
-        b.nextSlot = now
-      }
-      if (!b.known) {
-        b.inFlight++
-        return { _tag: "Go", delay: 0 }
-      }
-      const available = b.remaining - b.inFlight
-      if (available <= 0) {
-        // The last headers say the next request would be refused: wait for the reset.
-        return { _tag: "Again", delay: b.resetAt - now }
-      }
-      const threshold = Math.max(1, Math.ceil(b.limit * paceBelow))
-      if (available > threshold) {
-        b.inFlight++
-        return { _tag: "Go", delay: 0 }
-      }
-      // Low: spread what is left evenly over the time left, the last request well before the reset.
-      const slot = Math.max(now, b.nextSlot)
-      b.nextSlot = slot + Math.max(0, b.resetAt - slot) / available
-      b.inFlight++
-      return { _tag: "Go", delay: slot - now }
-    }
-
-    const wait = (duration: Duration.Duration): Effect.Effect<void> => {
-      const millis = Duration.toMillis(duration)
-      if (millis <= 0) return Effect.void
-      return Effect.zipRight(
-        Effect.sync(() => {
-          state.waits++
-          state.waitedMillis += millis
-        }),
-        Effect.sleep(duration)
-      )
-    }
-
-    /** Waits as `first` (made at `firstNow`) says, asking again until a slot is reserved. */
-    const pace = (name: string, first: Decision, firstNow: number): Effect.Effect<void> =>
-      Effect.gen(function*() {
-        let decision = first
-        let now = firstNow
-        while (true) {
-          if (decision._tag === "Go") {
-            // The slot is reserved: give it back if we are interrupted before using it.
-            yield* wait(Duration.millis(decision.delay)).pipe(Effect.onInterrupt(() => learn(name, undefined, now)))
-            return
-          }
-          yield* wait(Duration.millis(decision.delay + (yield* randomJitter)))
-          now = yield* Clock.currentTimeMillis
-          decision = reserve(name, now)
-        }
-      })
-
-    /**
-     * The org's concurrency limit is shared with every other client of the org, so our cap can be too high: each
-     * concurrency 429 lowers it by one (down to 1), and it creeps back up after answers without one. Otherwise a
-     * client whose cap exceeds what the org has left keeps bursting into 429s and exhausts its retries.
-     */
-    const adaptCap = (s: State, concurrency429: boolean): number | undefined => {
-      if (concurrency429) {
-        s.calm = 0
-        if (s.cap <= 1) return undefined
-        return --s.cap
-      }
-      if (s.cap >= maxConcurrency || ++s.calm < concurrencyRecovery) return undefined
-      s.calm = 0
-      return ++s.cap
-    }
-
-    const learnSync = (name: string, response: Answer | undefined, now: number): number | undefined => {
-      const s = state
-      const b = entry(s, name)
-      b.inFlight = Math.max(0, b.inFlight - 1)
-      if (response === undefined) return undefined
-      const info = parseHeaders(response.headers, now, resetMargin)
-      const concurrency429 = response.status === 429 && info?.limit === 0
-      if (response.status === 429) {
-        if (info?.limit === 0) s.concurrencyLimited++
-        else s.rateLimited++
-      }
-      const cap = adaptCap(s, concurrency429)
-      if (info === undefined || info.limit === 0) return cap // the concurrency limit says nothing of the bucket
-      const sameWindow = b.known && Math.abs(info.resetAt - b.resetAt) < 1500
-      // Responses of one window can arrive out of order: the lowest remaining is the latest truth.
-      const remaining = response.status === 429 ? 0 : info.remaining
-      b.remaining = sameWindow ? Math.min(b.remaining, remaining) : remaining
-      b.limit = info.limit
-      b.resetAt = info.resetAt
-      b.known = true
-      if (!sameWindow) b.nextSlot = now
-      return cap
-    }
-
-    const learn = (name: string, response: Answer | undefined, now: number): Effect.Effect<void> =>
-      Effect.suspend(() => {
-        const cap = learnSync(name, response, now)
-        return cap === undefined ? Effect.void : semaphore.resize(cap)
-      })
-
-    const begin = Effect.sync(() => {
-      state.requests++
-      state.inFlight++
-    })
-    const end = Effect.sync(() => {
-      state.inFlight--
-    })
-
-    const run = <A extends Answer, E, R>(name: string, send: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-      Effect.uninterruptibleMask((restore) =>
-        Effect.clockWith((clock) => {
-          // The first reservation is made here, uninterruptibly: most requests go at once, with no pacing effect.
-          const now = clock.unsafeCurrentTimeMillis()
-          const decision = reserve(name, now)
-          const sent = Effect.exit(
-            restore(semaphore.withPermits(1)(Effect.zipRight(begin, Effect.ensuring(send, end))))
-          )
-          const answered = Effect.flatMap(sent, (exit) =>
-            Effect.zipRight(
-              learn(name, exit._tag === "Success" ? exit.value : undefined, clock.unsafeCurrentTimeMillis()),
-              exit
-            ))
-          return decision._tag === "Go" && decision.delay <= 0
-            ? answered
-            : Effect.zipRight(restore(pace(name, decision, now)), answered)
-        })
-      )
-
-    const retryDelayAfter429 = (response: Answer, retry: number) =>
-      Effect.gen(function*() {
-        const now = yield* Clock.currentTimeMillis
-        const info = parseHeaders(response.headers, now, resetMargin)
-        if (info === undefined || info.limit === 0) {
-          // The concurrency limit frees up as soon as any request finishes; its reset is only an estimate.
-          // "Equal jitter": half the exponential step, plus a random part of the other half.
-          const step = Math.min(backoffCap, backoff * 2 ** Math.max(0, retry))
-          const half = Math.floor(step / 2)
-          return Duration.millis(step - half + (yield* Random.nextIntBetween(0, half + 1)))
-        }
-        return Duration.millis(Math.max(0, info.resetAt - now) + (yield* randomJitter))
-      })
-
-    const stats = Effect.sync((): Stats => {
-      const s = state
-      return {
-        requests: s.requests,
-        rateLimited: s.rateLimited,
-        concurrencyLimited: s.concurrencyLimited,
-        retries: s.retries,
-        waits: s.waits,
-        waitedMillis: s.waitedMillis,
-        inFlight: s.inFlight,
-        concurrencyCap: s.cap,
-        buckets: Array.from(s.buckets.entries()).filter(([, b]) => b.known).map(([name, b]) => ({
-          bucket: name,
-          limit: b.limit,
-          remaining: b.remaining,
-          resetAt: b.resetAt,
-          inFlight: b.inFlight
-        }))
-      }
-    })
-
-    return {
-      run,
-      retryDelayAfter429,
-      wait,
-      recordRetry: Effect.sync(() => {
-        state.retries++
-      }),
-      stats
-    } satisfies RateLimiter
-  })
+/** A rate limiter as a layer, to share between clients: `OktaClient.layerWithoutRateLimiter(...)` requires one. */
+export const layer = (options: Options = {}): Layer.Layer<RateLimiter> => Layer.effect(RateLimiter, make(options))

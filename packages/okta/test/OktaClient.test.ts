@@ -3,9 +3,11 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as OktaClient from "@enrich/okta/OktaClient"
+import * as RateLimiter from "@enrich/okta/RateLimiter"
 import * as SearchExpression from "@enrich/okta/testing/SearchExpression"
 import {
   ConfigProvider,
+  Context,
   Deferred,
   Effect,
   Either,
@@ -57,7 +59,8 @@ describe("OktaClient requests", () => {
         expect(seen).toHaveLength(1)
         expect(seen[0].method).toBe("GET")
         expect(seen[0].url).toBe("https://acme.okta.com/api/v1/users/jsmith%40example.com")
-        expect(seen[0].headers).toMatchObject({
+        // Exactly these: no b3 or traceparent (our trace ids are none of Okta's business), nothing unexpected.
+        expect(seen[0].headers).toStrictEqual({
           accept: "application/json",
           "user-agent": "enrich/0.1.0",
           authorization: `SSWS ${secret}`
@@ -722,7 +725,10 @@ describe("OktaClient retries", () => {
             expect(refused).toEqual([])
             const stats = yield* client.stats!
             expect(stats).toMatchObject({ requests: 50, rateLimited: 0 })
-          })
+          }),
+        // 50 lookups through 20 a minute, 8 at a time: the last ones queue for about two minutes, which the
+        // default 90-second deadline (which bounds pacing waits too) would refuse.
+        { operationDeadline: "3 minutes" }
       )
     }))
 
@@ -754,6 +760,41 @@ describe("OktaClient retries", () => {
       )
     }))
 })
+
+describe("OktaClient layers and the RateLimiter service", () => {
+  it.effect("two clients over one RateLimiter.layer share its counters and in-flight cap", () =>
+    Effect.gen(function*() {
+      const okta = fakeOkta(() => json(jsmith))
+      const other = Layer.effect(OtherClient, OktaClient.OktaClient)
+      const both = Layer.merge(
+        OktaClient.layerWithoutRateLimiter(baseOptions),
+        other.pipe(Layer.provide(OktaClient.layerWithoutRateLimiter({ ...baseOptions, domain: "beta.okta.com" })))
+      ).pipe(Layer.provide(RateLimiter.layer({ maxConcurrency: 3 })), Layer.provide(okta.layer))
+      yield* Effect.gen(function*() {
+        const first = yield* OktaClient.OktaClient
+        const second = yield* OtherClient
+        yield* first.getUser("jsmith")
+        yield* second.getUser("jsmith")
+        expect(yield* first.stats!).toMatchObject({ requests: 2, concurrencyCap: 3 })
+        expect(yield* second.stats!).toMatchObject({ requests: 2 })
+      }).pipe(Effect.provide(both))
+      expect(okta.seen.map((s) => new URL(s.url).host)).toEqual(["acme.okta.com", "beta.okta.com"])
+    }))
+
+  it.effect("OktaClient.layer builds its own rate limiter: clients do not share one unless told to", () =>
+    Effect.gen(function*() {
+      const okta = fakeOkta(() => json(jsmith))
+      const first = yield* Layer.build(OktaClient.layer(baseOptions).pipe(Layer.provide(okta.layer)))
+      const second = yield* Layer.build(OktaClient.layer(baseOptions).pipe(Layer.provide(okta.layer)))
+      const a = Context.get(first, OktaClient.OktaClient)
+      const b = Context.get(second, OktaClient.OktaClient)
+      yield* a.getUser("jsmith")
+      expect(yield* a.stats!).toMatchObject({ requests: 1 })
+      expect(yield* b.stats!).toMatchObject({ requests: 0 })
+    }).pipe(Effect.scoped))
+})
+
+class OtherClient extends Context.Tag("test/OtherClient")<OtherClient, OktaClient.Service>() {}
 
 describe("OktaClient secrecy", () => {
   it.effect("the token appears in no error message and no log line", () => {

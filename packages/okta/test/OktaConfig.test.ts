@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as OktaConfig from "@enrich/okta/OktaConfig"
-import { ConfigProvider, Duration, Effect, Either, Option, Redacted } from "effect"
+import { Config, ConfigProvider, Duration, Effect, Either, Option, Redacted } from "effect"
 import { readFileSync } from "node:fs"
 
 const origin = (input: string) => Either.getOrThrowWith(OktaConfig.parseDomain(input), (e) => e)
@@ -49,6 +49,26 @@ describe("OktaConfig.parseDomain", () => {
       expect(error.variable).toBe("OKTA_DOMAIN")
       expect(error.message).toContain("OKTA_DOMAIN")
       expect(error.reason).toContain(reason)
+    }
+  })
+})
+
+describe("OktaConfig.parseDomain and user info", () => {
+  it("refuses a user name or password in OKTA_DOMAIN without ever repeating it", () => {
+    for (
+      const input of [
+        "https://admin:s3cr3tPW@acme.okta.com",
+        "admin:s3cr3tPW@acme.okta.com",
+        "https://admin:s3cr3tPW@{yourOktaDomain}",
+        "http://admin:s3cr3tPW@[not-a-host",
+        "https://admin:s3cr3tPW@acme"
+      ]
+    ) {
+      const error = refusal(input)
+      expect(error.variable).toBe("OKTA_DOMAIN")
+      expect(error.reason).toContain("credentials")
+      expect(error.message).not.toContain("s3cr3tPW")
+      expect(error.message).not.toContain("admin")
     }
   })
 })
@@ -114,5 +134,30 @@ describe("OktaConfig.load", () => {
         )))
       )
       expect(error).toMatchObject({ _tag: "OktaConfigError", variable: "OKTA_DOMAIN" })
+    }))
+
+  it.effect("takes a Config per option (Config.Wrap, as @effect/sql-pg does), and names the variable that is missing", () =>
+    Effect.gen(function*() {
+      const wrapped = {
+        domain: Config.string("MY_OKTA_DOMAIN"),
+        token: Config.redacted("MY_OKTA_TOKEN"),
+        maxRetries: Config.integer("MY_OKTA_RETRIES")
+      }
+      const options = yield* OktaConfig.load(wrapped).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(
+        new Map([["MY_OKTA_DOMAIN", "acme.okta.com"], ["MY_OKTA_TOKEN", "00tok"], ["MY_OKTA_RETRIES", "5"]])
+      )))
+      expect(options).toMatchObject({ domain: "acme.okta.com", maxRetries: 5 })
+      const missing = yield* Effect.flip(
+        OktaConfig.load(wrapped).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(
+          new Map([["MY_OKTA_DOMAIN", "acme.okta.com"], ["MY_OKTA_RETRIES", "5"]])
+        )))
+      )
+      expect(missing).toMatchObject({ _tag: "OktaConfigError", variable: "MY_OKTA_TOKEN" })
+      const malformed = yield* Effect.flip(
+        OktaConfig.load(wrapped).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(
+          new Map([["MY_OKTA_DOMAIN", "acme.okta.com"], ["MY_OKTA_TOKEN", "00tok"], ["MY_OKTA_RETRIES", "many"]])
+        )))
+      )
+      expect(malformed).toMatchObject({ _tag: "OktaConfigError", variable: "MY_OKTA_RETRIES" })
     }))
 })

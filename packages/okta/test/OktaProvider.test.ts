@@ -273,7 +273,13 @@ describe("OktaProvider", () => {
           is_admin: false,
           admin_roles: []
         })
-        expect(result.raw).toStrictEqual({ user: jsmith, groups: jsmithGroups, factors: jsmithFactors, roles: [] })
+        // raw is what Okta sent, not the decoded objects (no defaults filled in, nothing dropped).
+        expect(result.raw).toStrictEqual({
+          user: jsmith.raw,
+          groups: jsmithGroups.map((g) => g.raw),
+          factors: jsmithFactors.map((f) => f.raw),
+          roles: []
+        })
       }))
   })
 
@@ -383,6 +389,21 @@ describe("OktaProvider", () => {
         expect(result.extracted.user_id).toBe(BOB_ID)
         expect(result.extracted.status).toBe("DEPROVISIONED")
         expect(result.extracted.status_changed).toBe("2024-12-01T00:00:00Z")
+      }))
+
+    it.effect("5,000 users with the email: the first 5 ids and the count, not a 110 KB message", () =>
+      Effect.gen(function*() {
+        const many = Array.from(
+          { length: 5000 },
+          (_, i) =>
+            user({ id: `00u${String(i).padStart(17, "0")}`, status: "ACTIVE", profile: { email: "all@example.com" } })
+        )
+        const { outcome } = yield* lookup(fakeOkta({ users: many }), "all@example.com")
+        const error = failure(outcome)
+        expect(error.message).toBe(
+          `ambiguous: 5000 Okta users have email all@example.com: ${many.slice(0, 5).map((u) => u.id).join(", ")} ` +
+            "and 4995 more"
+        )
       }))
 
     it.effect("several users with the email: a failure naming the candidates, never the first one", () =>
@@ -674,7 +695,7 @@ describe("OktaProvider", () => {
           "(X-Okta-Request-Id req-1)",
           "roles: Okta forbade GET /api/v1/users/{userId}/roles: the token lacks the scope okta.roles.read"
         ])
-        expect(result.raw).toStrictEqual({ user: jsmith, groups: null, factors: null, roles: null })
+        expect(result.raw).toStrictEqual({ user: jsmith.raw, groups: null, factors: null, roles: null })
       }))
 
     it.effect("an incomplete group listing: the names read, and a warning", () =>

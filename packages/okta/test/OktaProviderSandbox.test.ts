@@ -520,7 +520,12 @@ describe("the full stack against the sandbox", () => {
         expect(stats.waits).toBeGreaterThan(0)
         // 30 requests per bucket at 10 per minute cannot take less than two full windows.
         expect(elapsed).toBeGreaterThanOrEqual(120_000)
-      }).pipe(Effect.provide(stack({ sandbox: { rateLimits: { "*": { limit: 10, window: "1 minute" } } } }))))
+      }).pipe(Effect.provide(stack({
+        sandbox: { rateLimits: { "*": { limit: 10, window: "1 minute" } } },
+        // 120 requests through buckets of 10 a minute queue for minutes; the default 90-second deadline, which bounds
+        // pacing waits too, would fail the last lookups (saying so) instead of holding them.
+        client: { operationDeadline: "10 minutes" }
+      }))), 60_000) // CPU-bound (130 requests over loopback): 5 s is too tight on a shared runner
 
     it.effect("a concurrency limit of 2 under a client concurrency of 8: everything completes, retries bounded", () =>
       Effect.gen(function*() {

@@ -22,11 +22,12 @@ export interface Related {
 /** @internal */
 export interface Extraction {
   readonly extracted: Record<string, unknown>
+  /** What Okta sent, untouched; `null` for what could not be read. */
   readonly raw: {
-    readonly user: OktaUser
-    readonly groups: ReadonlyArray<OktaGroup> | null
-    readonly factors: ReadonlyArray<OktaFactor> | null
-    readonly roles: ReadonlyArray<OktaRoleAssignment> | null
+    readonly user: unknown
+    readonly groups: ReadonlyArray<unknown> | null
+    readonly factors: ReadonlyArray<unknown> | null
+    readonly roles: ReadonlyArray<unknown> | null
   }
   readonly warnings: ReadonlyArray<string>
 }
@@ -81,6 +82,8 @@ const groupNames = (groups: ReadonlyArray<OktaGroup>): Array<string> => {
   }
   return names
 }
+
+const rawOf = (resource: { readonly raw: unknown }): unknown => resource.raw
 
 /** @internal */
 export const extract = (user: OktaUser, related: Related): Extraction => {
@@ -159,5 +162,11 @@ export const extract = (user: OktaUser, related: Related): Extraction => {
     is_admin: isAdmin,
     admin_roles: adminRoles
   }
-  return { extracted, raw: { user, groups: rawGroups, factors: rawFactors, roles: rawRoles }, warnings }
+  const raw = {
+    user: user.raw,
+    groups: rawGroups && rawGroups.map(rawOf),
+    factors: rawFactors && rawFactors.map(rawOf),
+    roles: rawRoles && rawRoles.map(rawOf)
+  }
+  return { extracted, raw, warnings }
 }

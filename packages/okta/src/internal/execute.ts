@@ -1,0 +1,183 @@
+/**
+ * Sending one request to Okta: authentication, the transport (redirects never followed, on any transport), the body
+ * read within its cap, the rate limiter, and the retries {@link Retry.policy} allows within the operation's deadline.
+ *
+ * @internal
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import type * as OktaAuth from "../OktaAuth.js"
+import type * as OktaConfig from "../OktaConfig.js"
+import type { OktaError } from "../OktaError.js"
+import { OktaRateLimited, OktaTransient } from "../OktaError.js"
+import type * as RateLimiter from "../RateLimiter.js"
+import * as Backoff from "./backoff.js"
+import * as Response from "./response.js"
+import * as Retry from "./retry.js"
+import * as TransportError from "./transportError.js"
+
+/** A request on its way: where it goes, which bucket it counts against, how errors name it. */
+export interface Call {
+  readonly url: URL
+  readonly bucket: string
+  readonly operation: string
+}
+
+/** The request did not get an answer (network error or timeout). */
+interface Unanswered {
+  readonly _tag: "Unanswered"
+  readonly reason: string
+}
+
+const TRANSIENT_STATUS = new Set([500, 502, 503, 504])
+
+/** Sends `call`s; `scrub` removes the token from any text a server echoes. */
+export const make = (
+  settings: OktaConfig.Settings,
+  auth: OktaAuth.Service,
+  http: HttpClient.HttpClient,
+  limiter: RateLimiter.Service,
+  scrub: (text: string) => string
+): (call: Call, deadline: number) => Effect.Effect<Response.Answered, OktaError> => {
+  const timeoutText = `timeout after ${Duration.format(settings.timeout)}`
+
+  /**
+   * Redirects are never followed, whatever the transport: fetch is told so (undici and node:http never follow),
+   * and a 3xx is an error naming where it pointed.
+   */
+  const send = (request: HttpClientRequest.HttpClientRequest) =>
+    Effect.flatMap(
+      Effect.serviceOption(FetchHttpClient.RequestInit),
+      (init) =>
+        Effect.provideService(
+          http.execute(request),
+          FetchHttpClient.RequestInit,
+          { ...Option.getOrUndefined(init), redirect: "manual" }
+        )
+    )
+
+  /** One request and its body, or why there was no answer. */
+  const attempt = (
+    request: HttpClientRequest.HttpClientRequest,
+    call: Call
+  ): Effect.Effect<Response.Answered, Unanswered | OktaError> =>
+    auth.authenticate(request).pipe(
+      Effect.flatMap(send),
+      Effect.flatMap((response) =>
+        Effect.map(
+          Response.readBody(call.operation, response, settings.maxResponseBytes),
+          (text): Response.Answered => ({ status: response.status, headers: response.headers, text })
+        )
+      ),
+      Effect.catchTag("RequestError", "ResponseError", (error) =>
+        Effect.fail<Unanswered>({
+          _tag: "Unanswered",
+          reason: scrub(TransportError.describe(error, call.url.host))
+        })),
+      Effect.timeoutFail({
+        duration: settings.timeout,
+        onTimeout: (): Unanswered => ({ _tag: "Unanswered", reason: timeoutText })
+      })
+    )
+
+  const request = (call: Call, retry: number, retryFor: string | undefined) => {
+    const base = HttpClientRequest.get(call.url).pipe(
+      HttpClientRequest.acceptJson,
+      HttpClientRequest.setHeader("user-agent", settings.userAgent)
+    )
+    if (retry === 0) return base
+    const counted = HttpClientRequest.setHeader(base, "x-okta-retry-count", String(retry))
+    return retryFor === undefined ? counted : HttpClientRequest.setHeader(counted, "x-okta-retry-for", retryFor)
+  }
+
+  /**
+   * Sends one request through the rate limiter, retrying as {@link Retry.policy} allows within the operation's
+   * `deadline` (epoch millis). Succeeds with a 2xx answer only.
+   */
+  const execute = (call: Call, deadline: number): Effect.Effect<Response.Answered, OktaError> =>
+    Effect.suspend(() => {
+      let retry = 0
+      let retryFor: string | undefined
+      const retryable = (failure: OktaError, delay: Effect.Effect<Duration.Duration> | undefined) =>
+        retry < settings.maxRetries && delay !== undefined
+          ? Effect.flatMap(delay, (d): Effect.Effect<never, Retry.Retryable> =>
+            Effect.fail({ failure, delay: Option.some(d) }))
+          : Effect.fail<Retry.Retryable>({ failure, delay: Option.none() })
+      const backoff = () =>
+        Backoff.jittered(Duration.toMillis(settings.retryBackoff), Duration.toMillis(settings.retryBackoffCap), retry)
+      const once = Effect.suspend(() =>
+        limiter.run(call.bucket, attempt(request(call, retry, retryFor), call), deadline).pipe(
+          Effect.either,
+          Effect.flatMap((result): Effect.Effect<Response.Answered, Retry.Retryable> => {
+            if (Either.isLeft(result)) {
+              const error = result.left
+              if (error._tag === "WaitBeyondDeadline") {
+                return Effect.fail({
+                  failure: new OktaRateLimited({
+                    operation: call.operation,
+                    bucket: error.bucket,
+                    resetAt: error.resetAt,
+                    reason: `waiting ${Math.ceil(error.waitMillis / 1000)}s for it would pass the operation's ` +
+                      `deadline of ${Duration.format(settings.operationDeadline)}`
+                  }),
+                  delay: Option.none()
+                })
+              }
+              if (error._tag !== "Unanswered") {
+                return Effect.fail({ failure: error, delay: Option.none() })
+              }
+              const failure = new OktaTransient({
+                operation: call.operation,
+                reason: error.reason,
+                attempts: retry + 1
+              })
+              return retryable(failure, backoff())
+            }
+            const answered = result.right
+            if (answered.status >= 200 && answered.status < 300) {
+              return Effect.succeed(answered)
+            }
+            return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+              const failure = Response.failureOf(call, answered, retry + 1, now, scrub)
+              retryFor = Response.requestIdOf(answered.headers) ?? retryFor
+              return retryable(
+                failure,
+                answered.status === 429
+                  ? limiter.retryDelayAfter429(answered, retry)
+                  : TRANSIENT_STATUS.has(answered.status)
+                  ? backoff()
+                  : undefined
+              )
+            })
+          })
+        )
+      )
+      const onRetry = (failure: OktaError, delay: Duration.Duration) =>
+        Effect.logDebug("Okta request will be retried").pipe(
+          Effect.annotateLogs({
+            operation: call.operation,
+            failure: failure.message,
+            retry: retry + 1,
+            waitMillis: Duration.toMillis(delay)
+          }),
+          Effect.zipRight(limiter.wait(delay, call.bucket)),
+          Effect.zipRight(limiter.recordRetry),
+          Effect.zipRight(Effect.sync(() => {
+            retry++
+          }))
+        )
+      return Effect.retry(once, Retry.policy(deadline, onRetry)).pipe(
+        Effect.mapError((attempted) =>
+          attempted.failure
+        )
+      )
+    })
+
+  return execute
+}
