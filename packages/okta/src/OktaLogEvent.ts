@@ -206,9 +206,9 @@ export interface QueryOptions {
   readonly limit?: number | undefined
 }
 
-/** The start of a window ending at `now`. */
+/** The start of a window ending at `now`; a window longer than {@link maxWindow} reads as {@link maxWindow}. */
 export const sinceOf = (window: Duration.DurationInput, now: DateTime.DateTime | Date): DateTime.Utc =>
-  DateTime.subtractDuration(DateTime.toUtc(DateTime.unsafeMake(now)), Duration.decode(window))
+  DateTime.subtractDuration(DateTime.toUtc(DateTime.unsafeMake(now)), Duration.min(Duration.decode(window), maxWindow))
 
 /** The query parameters for an account's events in the window ending at `now`, newest first. */
 export const query = (options: QueryOptions): Query => ({
