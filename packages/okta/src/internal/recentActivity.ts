@@ -93,14 +93,14 @@ const logOnlySecurityData = (event: Event): Readonly<Record<string, unknown>> =>
 }
 
 /** Okta's behaviour verdicts for an event, by upper-cased name: from the three places Okta has written them. */
-const behaviorsOf = (event: Event): ReadonlyMap<string, string> => {
+const behaviorsOf = (event: Event, logOnlyData: Readonly<Record<string, unknown>>): ReadonlyMap<string, string> => {
   const out = new Map<string, string>()
   const put = (name: unknown, result: unknown) => {
     if (typeof name === "string" && typeof result === "string") out.set(name.trim().toUpperCase(), result.toUpperCase())
   }
   const text = debugText(event, "behaviors")
   if (text !== undefined) for (const [name, result] of Object.entries(OktaLogEvent.parseDebugMap(text))) put(name, result)
-  const logOnly = logOnlySecurityData(event).behaviors
+  const logOnly = logOnlyData.behaviors
   if (isRecord(logOnly)) for (const [name, result] of Object.entries(logOnly)) put(name, result)
   for (const behavior of event.securityContext?.userBehaviors ?? []) {
     if (isRecord(behavior)) put(behavior.name, behavior.result)
@@ -109,13 +109,13 @@ const behaviorsOf = (event: Event): ReadonlyMap<string, string> => {
 }
 
 /** Okta's risk level for an event (`LOW`, `MEDIUM`, `HIGH`), upper-cased; `undefined` when Okta gave none. */
-const riskLevelOf = (event: Event): string | undefined => {
+const riskLevelOf = (event: Event, logOnlyData: Readonly<Record<string, unknown>>): string | undefined => {
   const structured = event.securityContext?.risk?.level
   if (structured !== undefined) return structured.toUpperCase()
   const text = debugText(event, "risk")
   const fromText = text === undefined ? undefined : OktaLogEvent.parseDebugMap(text).level
   if (fromText !== undefined) return fromText.toUpperCase()
-  const logOnly = logOnlySecurityData(event).risk
+  const logOnly = logOnlyData.risk
   return isRecord(logOnly) && typeof logOnly.level === "string" ? logOnly.level.toUpperCase() : undefined
 }
 
@@ -392,9 +392,10 @@ export const summarize = (events: ReadonlyArray<Event>, options: SummarizeOption
     const threatSuspected = debugText(event, "threatSuspected")
     if (type === "security.threat.detected" || threatSuspected?.toLowerCase() === "true") counts.threats++
 
-    if (signInFlow.has(type) && riskLevelOf(event) === "HIGH") highRisk.add(key)
+    const logOnly = logOnlySecurityData(event)
+    if (signInFlow.has(type) && riskLevelOf(event, logOnly) === "HIGH") highRisk.add(key)
 
-    for (const [name, verdict] of behaviorsOf(event)) {
+    for (const [name, verdict] of behaviorsOf(event, logOnly)) {
       if (verdict !== "POSITIVE") continue
       if (name === "NEW DEVICE") newDevices.add(key)
       if (name === "NEW IP") newIps.add(key)
