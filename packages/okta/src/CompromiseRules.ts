@@ -23,6 +23,7 @@
  * @since 0.1.0
  */
 import * as MaliceRules from "@enrich/core/MaliceRules"
+import type * as Effect from "effect/Effect"
 import ruleFile from "../rules/compromise.json" with { type: "json" }
 
 /** The pack's name, as `--pack compromise` would spell it. */
@@ -44,3 +45,7 @@ export const ruleSet = (): MaliceRules.RuleSet => {
 }
 
 let cached: MaliceRules.RuleSet | undefined
+
+/** The pack, decoded as an Effect (fails with {@link MaliceRules.MaliceRulesError}, which the tests rule out). */
+export const decode = (): Effect.Effect<MaliceRules.RuleSet, MaliceRules.MaliceRulesError> =>
+  MaliceRules.decode(ruleFile, { source: "rules/compromise.json" })

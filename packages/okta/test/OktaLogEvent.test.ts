@@ -84,7 +84,9 @@ describe("OktaLogEvent.LogEvent", () => {
   })
 
   it("decodeEvents counts elements that are not objects as unreadable, never failing", () => {
-    const { events, unreadable } = OktaLogEvent.decodeEvents([null, "event", 7, [], { eventType: "user.session.start" }])
+    const { events, unreadable } = OktaLogEvent.decodeEvents([null, "event", 7, [], {
+      eventType: "user.session.start"
+    }])
     expect(unreadable).toBe(4)
     expect(events.map((e) => e.eventType)).toEqual(["user.session.start"])
   })
@@ -151,7 +153,9 @@ describe("OktaLogEvent.query", () => {
   })
 
   it("gives URL search parameters", () => {
-    const params = OktaLogEvent.toSearchParams(OktaLogEvent.query({ userId: "00u1", window: "7 days", now, limit: 200 }))
+    const params = OktaLogEvent.toSearchParams(
+      OktaLogEvent.query({ userId: "00u1", window: "7 days", now, limit: 200 })
+    )
     expect(params.toString()).toBe(
       "filter=actor.id+eq+%2200u1%22+or+target.id+eq+%2200u1%22&since=2025-01-08T10%3A30%3A00.000Z" +
         "&sortOrder=DESCENDING&limit=200"

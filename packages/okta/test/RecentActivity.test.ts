@@ -49,7 +49,10 @@ const raw = (eventType: string, options: {
     published: minutesAgo(options.at ?? 60),
     eventType,
     actor: { id: options.actor ?? userId, type: "User", alternateId: options.actorLogin ?? "victim@example.com" },
-    outcome: { result: options.result ?? "SUCCESS", ...(options.reason === undefined ? {} : { reason: options.reason }) },
+    outcome: {
+      result: options.result ?? "SUCCESS",
+      ...(options.reason === undefined ? {} : { reason: options.reason })
+    },
     target: options.targets ?? [],
     client: from === undefined ? {} : {
       ipAddress: from.ip,
@@ -472,7 +475,12 @@ describe("RecentActivity.summarize: hostile input", () => {
     const summary = summarize([
       {},
       { eventType: "user.session.start" },
-      { eventType: "user.session.start", actor: { id: userId }, published: "not a date", outcome: { result: "SUCCESS" } },
+      {
+        eventType: "user.session.start",
+        actor: { id: userId },
+        published: "not a date",
+        outcome: { result: "SUCCESS" }
+      },
       { eventType: 7, actor: { id: userId }, published: 12, outcome: "SUCCESS", target: {} },
       {
         eventType: "user.session.start",

@@ -99,9 +99,11 @@ const behaviorsOf = (event: Event, logOnlyData: Readonly<Record<string, unknown>
     if (typeof name === "string" && typeof result === "string") out.set(name.trim().toUpperCase(), result.toUpperCase())
   }
   const text = debugText(event, "behaviors")
-  if (text !== undefined) for (const [name, result] of Object.entries(OktaLogEvent.parseDebugMap(text))) put(name, result)
+  if (text !== undefined) {
+    for (const [name, result] of Object.entries(OktaLogEvent.parseDebugMap(text))) put(name, result)
+  }
   const logOnly = logOnlyData.behaviors
-  if (isRecord(logOnly)) for (const [name, result] of Object.entries(logOnly)) put(name, result)
+  if (isRecord(logOnly)) { for (const [name, result] of Object.entries(logOnly)) put(name, result) }
   for (const behavior of event.securityContext?.userBehaviors ?? []) {
     if (isRecord(behavior)) put(behavior.name, behavior.result)
   }

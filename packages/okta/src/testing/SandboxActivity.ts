@@ -223,16 +223,106 @@ const place = (
 ): Place => ({ ip, city, state, country, postalCode, lat, lon, asNumber, asOrg: isp, isp, domain: "example.net" })
 
 const places = {
-  sanFrancisco: place("198.51.100.23", "San Francisco", "California", "United States", "94107", 37.7749, -122.4194, "example isp", 64496),
-  chicago: place("198.51.100.40", "Chicago", "Illinois", "United States", "60601", 41.8781, -87.6298, "example isp", 64496),
-  chicagoPhone: place("198.51.100.41", "Chicago", "Illinois", "United States", "60601", 41.8781, -87.6298, "example mobile", 64497),
-  bucharest: place("203.0.113.66", "Bucharest", "Bucuresti", "Romania", "010011", 44.4268, 26.1025, "example hosting", 64510),
-  frankfurt: place("203.0.113.200", "Frankfurt am Main", "Hesse", "Germany", "60311", 50.1109, 8.6821, "example cloud", 64511),
-  seattle: place("198.51.100.77", "Seattle", "Washington", "United States", "98101", 47.6062, -122.3321, "example isp", 64496),
-  saoPaulo: place("203.0.113.15", "Sao Paulo", "Sao Paulo", "Brazil", "01000", -23.5505, -46.6333, "example telecom", 64512),
+  sanFrancisco: place(
+    "198.51.100.23",
+    "San Francisco",
+    "California",
+    "United States",
+    "94107",
+    37.7749,
+    -122.4194,
+    "example isp",
+    64496
+  ),
+  chicago: place(
+    "198.51.100.40",
+    "Chicago",
+    "Illinois",
+    "United States",
+    "60601",
+    41.8781,
+    -87.6298,
+    "example isp",
+    64496
+  ),
+  chicagoPhone: place(
+    "198.51.100.41",
+    "Chicago",
+    "Illinois",
+    "United States",
+    "60601",
+    41.8781,
+    -87.6298,
+    "example mobile",
+    64497
+  ),
+  bucharest: place(
+    "203.0.113.66",
+    "Bucharest",
+    "Bucuresti",
+    "Romania",
+    "010011",
+    44.4268,
+    26.1025,
+    "example hosting",
+    64510
+  ),
+  frankfurt: place(
+    "203.0.113.200",
+    "Frankfurt am Main",
+    "Hesse",
+    "Germany",
+    "60311",
+    50.1109,
+    8.6821,
+    "example cloud",
+    64511
+  ),
+  seattle: place(
+    "198.51.100.77",
+    "Seattle",
+    "Washington",
+    "United States",
+    "98101",
+    47.6062,
+    -122.3321,
+    "example isp",
+    64496
+  ),
+  saoPaulo: place(
+    "203.0.113.15",
+    "Sao Paulo",
+    "Sao Paulo",
+    "Brazil",
+    "01000",
+    -23.5505,
+    -46.6333,
+    "example telecom",
+    64512
+  ),
   austin: place("198.51.100.90", "Austin", "Texas", "United States", "78701", 30.2672, -97.7431, "example isp", 64496),
-  amsterdamVpn: place("192.0.2.44", "Amsterdam", "North Holland", "Netherlands", "1012", 52.3676, 4.9041, "example vpn", 64513),
-  boston: place("198.51.100.12", "Boston", "Massachusetts", "United States", "02108", 42.3601, -71.0589, "example isp", 64496)
+  amsterdamVpn: place(
+    "192.0.2.44",
+    "Amsterdam",
+    "North Holland",
+    "Netherlands",
+    "1012",
+    52.3676,
+    4.9041,
+    "example vpn",
+    64513
+  ),
+  boston: place(
+    "198.51.100.12",
+    "Boston",
+    "Massachusetts",
+    "United States",
+    "02108",
+    42.3601,
+    -71.0589,
+    "example isp",
+    64496
+  )
 } as const
 
 const agents = {
@@ -313,8 +403,18 @@ interface Spec {
 
 const userTarget = (actor: Actor) => ({ id: actor.id, type: "User", alternateId: actor.login, displayName: actor.name })
 
-const oktaApp = { id: "0oa1okta00dashboard0", type: "AppInstance", alternateId: "Okta Dashboard", displayName: "Okta Dashboard" }
-const salesforce = { id: "0oa1sfdc00salesforce", type: "AppInstance", alternateId: "Salesforce", displayName: "Salesforce.com" }
+const oktaApp = {
+  id: "0oa1okta00dashboard0",
+  type: "AppInstance",
+  alternateId: "Okta Dashboard",
+  displayName: "Okta Dashboard"
+}
+const salesforce = {
+  id: "0oa1sfdc00salesforce",
+  type: "AppInstance",
+  alternateId: "Salesforce",
+  displayName: "Salesforce.com"
+}
 const oktaVerifyEnrollment = (actor: Actor) => ({
   id: `pfd${hex(`${actor.id}:verify`).slice(0, 17)}`,
   type: "AuthenticatorEnrollment",
@@ -512,14 +612,17 @@ const victor = (): ReadonlyArray<Spec> => {
 
 const erin = (): ReadonlyArray<Spec> => {
   const e = people.erin
-  const failures = Array.from({ length: 12 }, (_, i): Spec =>
-    signIn(`erin:guess:${i}`, day + 300 - i * 1.5, e, places.frankfurt, agents.firefoxLinux, {
-      result: "FAILURE",
-      reason: "INVALID_CREDENTIALS",
-      severity: "WARN",
-      legacyEventType: "core.user_auth.login_failed",
-      debugData: { requestUri: "/idp/idx/identify", threatSuspected: "false" }
-    }))
+  const failures = Array.from(
+    { length: 12 },
+    (_, i): Spec =>
+      signIn(`erin:guess:${i}`, day + 300 - i * 1.5, e, places.frankfurt, agents.firefoxLinux, {
+        result: "FAILURE",
+        reason: "INVALID_CREDENTIALS",
+        severity: "WARN",
+        legacyEventType: "core.user_auth.login_failed",
+        debugData: { requestUri: "/idp/idx/identify", threatSuspected: "false" }
+      })
+  )
   return [
     ...failures,
     {
