@@ -79,7 +79,7 @@ export const RecentActivity = Schema.Struct({
   events_examined: Schema.Number,
   /** `false` when the read stopped before the start of the window (page bound) or some events were unreadable. */
   complete: Schema.Boolean,
-  /** Why the summary is incomplete; empty when `complete`. */
+  /** Why the summary is incomplete, and what was skipped (events without a readable time); usually empty. */
   warnings: Schema.Array(Schema.String),
   /**
    * Sign-ins to Okta (`user.session.start` by the account): `SUCCESS`, and `FAILURE`/`DENY`, with failures counted by
