@@ -200,7 +200,7 @@ export const make = (options: Options): Effect.Effect<Service, RedisUrlInvalid, 
       ...(location.tls ? { tls: { servername: location.host } } : {})
     }
     const client = new IORedis(clientOptions)
-    let lastError = "connection lost"
+    let lastError: string | undefined
     // Without a listener the library prints every connection error itself (with no control over its content).
     client.on("error", (error: unknown) => {
       lastError = sanitize(errorText(error))
@@ -244,7 +244,7 @@ export const make = (options: Options): Effect.Effect<Service, RedisUrlInvalid, 
       })
 
     const unavailable = (name: string) =>
-      new RedisError({ url, command: name, reason: `unavailable (${lastError})` })
+      new RedisError({ url, command: name, reason: `unavailable (${lastError ?? "connection lost"})` })
 
     const command = <A>(name: string, run: (client: IORedis) => Promise<A>): Effect.Effect<A, RedisError> =>
       Effect.suspend(() => {
@@ -286,8 +286,10 @@ export const make = (options: Options): Effect.Effect<Service, RedisUrlInvalid, 
       Effect.tryPromise(() => client.connect()).pipe(Effect.timeout(connectTimeout))
     )
     if (Either.isLeft(connected)) {
+      // The connection's own error (refused, wrong password, TLS) says more than the rejected connect().
       yield* markDown(
-        connected.left._tag === "TimeoutException" ? "connection timed out" : errorText(connected.left.error)
+        lastError ??
+          (connected.left._tag === "TimeoutException" ? "connection timed out" : errorText(connected.left.error))
       )
     }
 

@@ -51,8 +51,10 @@ const instance = (url: string, options?: RedisOptions) =>
 
 /** A plain client to look at what is stored. */
 const rawClient = (port: number): Effect.Effect<IORedis, never, Scope.Scope> =>
-  Effect.acquireRelease(Effect.sync(() => new IORedis({ port, host: "127.0.0.1", lazyConnect: false })), (c) =>
-    Effect.sync(() => c.disconnect()))
+  Effect.acquireRelease(
+    Effect.sync(() => new IORedis({ port, host: "127.0.0.1", lazyConnect: false })),
+    (c) => Effect.sync(() => c.disconnect())
+  )
 
 const raw = <A>(run: () => Promise<A>) => Effect.promise(run)
 
@@ -60,7 +62,7 @@ const raw = <A>(run: () => Promise<A>) => Effect.promise(run)
 const eventually = <E, R>(condition: Effect.Effect<boolean, E, R>) =>
   condition.pipe(
     Effect.repeat({ until: (ok) => ok, schedule: Schedule.spaced(Duration.millis(5)) }),
-    Effect.timeoutFail({ duration: Duration.seconds(10), onTimeout: () => new Error("condition not reached") }),
+    Effect.timeoutFail({ duration: Duration.seconds(3), onTimeout: () => new Error("condition not reached") }),
     Effect.orDie
   )
 
@@ -144,7 +146,9 @@ RedisServer.describeRedis("EnrichmentCache on Redis", () => {
       const server = yield* RedisServer.make
       const client = yield* rawClient(server.port)
       const { cache } = yield* instance(server.url)
-      for (const stale of ["{not json", JSON.stringify({ result: { status: "ACTIVE" }, cachedAt: 1736937006 }), "null"]) {
+      for (
+        const stale of ["{not json", JSON.stringify({ result: { status: "ACTIVE" }, cachedAt: 1736937006 }), "null"]
+      ) {
         yield* raw(() => client.set(`${defaultPrefix}${key}`, stale, "PX", 60_000))
         const { compute, state } = counted(found)
 
@@ -197,6 +201,24 @@ RedisServer.describeRedis("EnrichmentCache on Redis", () => {
       expect(stats.reduce((n, s) => n + s.misses, 0)).toBe(1)
       // 3 processes waited on the lock owner; 16 callers joined a lookup of their own process.
       expect(stats.reduce((n, s) => n + s.coalesced, 0)).toBe(19)
+    }).pipe(Effect.scoped))
+
+  it.live("1,000 concurrent lookups in one process make one Redis round (claim, then store and release)", () =>
+    Effect.gen(function*() {
+      const server = yield* RedisServer.make
+      const client = yield* rawClient(server.port)
+      const { cache } = yield* instance(server.url)
+      yield* cache.getOrCompute("warm-up: loads the scripts", counted(found).compute, anHour)
+      const before = yield* scriptCalls(client)
+      const { compute, state } = counted(found)
+
+      const outcomes = yield* Effect.all(Array.from({ length: 1000 }, () => cache.getOrCompute(key, compute, anHour)), {
+        concurrency: "unbounded"
+      })
+
+      expect(state.runs).toBe(1)
+      expect(outcomes.filter((o) => o.hit)).toHaveLength(999)
+      expect((yield* scriptCalls(client)) - before).toBe(2)
     }).pipe(Effect.scoped))
 
   it.live("a lock left behind by a dead owner expires and a waiter takes over", () =>

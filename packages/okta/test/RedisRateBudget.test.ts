@@ -1,3 +1,4 @@
+import * as Headers from "@effect/platform/Headers"
 import { expect, it } from "@effect/vitest"
 import * as Redis from "@enrich/core/Redis"
 import * as RateLimiter from "@enrich/okta/RateLimiter"
@@ -22,13 +23,6 @@ const connection = (url: string) =>
 /** One "process": its own connection and store. */
 const budgetOn = (url: string, options?: Options) =>
   Effect.flatMap(connection(url), (redis) => make(options).pipe(Effect.provideService(Redis.Redis, redis)))
-
-/** Fires `attempts` acquisitions at `now` spread over the stores, all at once; returns how many got a slot. */
-const burst = (stores: ReadonlyArray<Effect.Effect.Success<ReturnType<typeof make>>>, bucket: string, now: number, attempts: number) =>
-  Effect.all(
-    Array.from({ length: attempts }, (_, i) => stores[i % stores.length].acquire(bucket, now)),
-    { concurrency: "unbounded" }
-  )
 
 RedisServer.describeRedis("Okta rate budget on Redis", () => {
   it.live("4 processes together never spend more than a bucket's remaining before its reset, pacing the rest", () =>
@@ -158,12 +152,12 @@ RedisServer.describeRedis("Okta rate budget on Redis", () => {
       const answer = (remaining: number) =>
         Effect.succeed({
           status: 200,
-          headers: {
+          headers: Headers.fromInput({
             "x-rate-limit-limit": "100",
             "x-rate-limit-remaining": String(remaining),
             "x-rate-limit-reset": String(Math.floor(now / 1000) + 60),
             date: new Date(now).toUTCString()
-          }
+          })
         })
 
       yield* limiter.run(users, answer(42))

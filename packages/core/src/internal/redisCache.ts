@@ -15,10 +15,10 @@ import * as Fiber from "effect/Fiber"
 import * as Random from "effect/Random"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import { randomUUID } from "node:crypto"
 import * as EnrichmentCache from "../EnrichmentCache.js"
 import type * as Provider from "../Provider.js"
 import * as Redis from "../Redis.js"
-import { randomUUID } from "node:crypto"
 
 /** Options of the Redis cache. */
 export interface RedisOptions {
@@ -127,8 +127,11 @@ export const makeRedis = (
         )
       )
 
-    const storeLocally = (key: string, entry: EnrichmentCache.Entry, ttl: (entry: EnrichmentCache.Entry) => Duration.Duration) =>
-      Effect.asVoid(fallback.getOrCompute(key, Effect.succeed(entry), ttl))
+    const storeLocally = (
+      key: string,
+      entry: EnrichmentCache.Entry,
+      ttl: (entry: EnrichmentCache.Entry) => Duration.Duration
+    ) => Effect.asVoid(fallback.getOrCompute(key, Effect.succeed(entry), ttl))
 
     /** Runs `compute` as the lock's owner, stores its result in Redis and releases the lock. */
     const own = (
@@ -155,7 +158,9 @@ export const makeRedis = (
         return yield* exit
       }).pipe(
         // Interrupted (every caller left): free the lock at once rather than making waiters sit out its TTL.
-        Effect.onInterrupt(() => Effect.ignore(redis.eval(storeAndReleaseScript, [entryKey(key), lockKey(key)], [token, "", 0])))
+        Effect.onInterrupt(() =>
+          Effect.ignore(redis.eval(storeAndReleaseScript, [entryKey(key), lockKey(key)], [token, "", 0]))
+        )
       )
 
     /** One lookup through Redis: a stored entry, a computation of ours as lock owner, or one of another process. */
@@ -188,7 +193,9 @@ export const makeRedis = (
           if (claim._tag === "Owner") return { _tag: "Computed", entry: yield* own(key, token, compute, ttl) }
           if (waited >= maxWait) {
             yield* Effect.logWarning(
-              `Waited ${Duration.format(Duration.millis(waited))} for another process to look up ${key}; looking it up here`
+              `Waited ${
+                Duration.format(Duration.millis(waited))
+              } for another process to look up ${key}; looking it up here`
             )
             misses++
             return { _tag: "Computed", entry: yield* compute }
