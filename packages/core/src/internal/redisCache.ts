@@ -75,9 +75,6 @@ if redis.call("GET", KEYS[2]) == ARGV[1] then redis.call("DEL", KEYS[2]) end
 return 1`
 )
 
-const encode = Schema.encodeSync(EnrichmentCache.EntryFromJson)
-const decode = Schema.decodeUnknownEither(EnrichmentCache.EntryFromJson)
-
 type Claim =
   | { readonly _tag: "Stored"; readonly value: string }
   | { readonly _tag: "Owner" }
@@ -103,6 +100,9 @@ export const makeRedis = (
 ): Effect.Effect<EnrichmentCache.Service, never, Redis.Redis | Scope.Scope> =>
   Effect.gen(function*() {
     const redis = yield* Redis.Redis
+    // Built here, not at import: EnrichmentCache.ts is to import this module (layerRedis), a cycle at load time.
+    const encode = Schema.encodeSync(EnrichmentCache.EntryFromJson)
+    const decode = Schema.decodeUnknownEither(EnrichmentCache.EntryFromJson)
     const prefix = options.prefix ?? defaultPrefix
     const lockTtl = Math.max(3, Math.round(Duration.toMillis(options.lockTtl ?? Duration.seconds(10))))
     const maxWait = Duration.toMillis(options.maxWait ?? Duration.minutes(2))
