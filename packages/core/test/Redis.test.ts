@@ -141,4 +141,26 @@ RedisServer.describeRedis("Redis connection", () => {
       }
     }).pipe(Effect.scoped, Effect.provide(logs.layer))
   })
+
+  it.live("a worker started while Redis is down starts in fallback and picks Redis up once it is there", () =>
+    Effect.gen(function*() {
+      const server = yield* RedisServer.make
+      yield* server.kill
+      const redis = yield* Redis.make({
+        url: server.url,
+        ...quick,
+        reconnectBackoff: Duration.millis(20),
+        reconnectBackoffCap: Duration.millis(100)
+      })
+      expect(yield* redis.available).toBe(false)
+
+      yield* server.start
+      yield* redis.available.pipe(
+        Effect.repeat({ until: (up) => up, schedule: Schedule.spaced(Duration.millis(10)) }),
+        Effect.timeoutFail({ duration: Duration.seconds(3), onTimeout: () => new Error("never reconnected") })
+      )
+
+      expect(yield* redis.command("SET", (c) => c.set("k", "v"))).toBe("OK")
+      expect(yield* redis.outages).toBe(1)
+    }).pipe(Effect.scoped, Effect.provide(Logger.remove(Logger.defaultLogger))))
 })
