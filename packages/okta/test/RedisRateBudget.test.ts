@@ -14,8 +14,9 @@ const minute = 60_000
 const connection = (url: string) =>
   Effect.orDie(Redis.make({
     url,
-    commandTimeout: Duration.millis(300),
-    connectTimeout: Duration.millis(500),
+    // Generous: these tests are about the budget, not outages, and must not fall back on a loaded machine.
+    commandTimeout: Duration.seconds(3),
+    connectTimeout: Duration.seconds(3),
     reconnectBackoff: Duration.millis(20),
     reconnectBackoffCap: Duration.millis(200)
   }))
@@ -47,11 +48,11 @@ RedisServer.describeRedis("Okta rate budget on Redis", () => {
           yield* store.observe(users, { limit: 100, remaining: okta.remaining, resetAt }, now, decision.slot)
         })
 
-      // Walk the window in 5-second steps with 40 concurrent attempts at each: no sleeping, `now` is data.
+      // Walk the window in 5-second steps with 24 concurrent attempts at each: no sleeping, `now` is data.
       const sentAt: Array<number> = []
       for (let now = t0; now < resetAt; now += 5000) {
         const before = okta.sent
-        yield* Effect.all(Array.from({ length: 40 }, (_, i) => attempt(i, now)), { concurrency: "unbounded" })
+        yield* Effect.all(Array.from({ length: 24 }, (_, i) => attempt(i, now)), { concurrency: "unbounded" })
         sentAt.push(okta.sent - before)
       }
 

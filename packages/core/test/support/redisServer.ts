@@ -40,7 +40,9 @@ export const serverPath = findServer()
  */
 export const describeRedis = (name: string, body: () => void): void => {
   if (serverPath !== undefined) {
-    describe(name, body)
+    // Real processes and sockets: on a loaded machine (CI, parallel suites) a round trip can take far longer than
+    // usual, and these tests measure outcomes, never durations.
+    describe(name, { timeout: 30_000 }, body)
   } else if (process.env.CI === "true") {
     describe(name, () => {
       it("needs redis-server on PATH in CI", () => {
