@@ -173,16 +173,32 @@ export const enrichAndPrint = (options: {
   readonly concurrency: number
   readonly total: Effect.Effect<Option.Option<number>, never, FileSystem.FileSystem>
   readonly totalKnown: number | undefined
-}): Effect.Effect<void, EnrichmentsFailed | Input.InputError, Enricher.Enricher | FileSystem.FileSystem> => {
-  const stats = { printed: 0, failed: 0, abandoned: 0 }
+}): Effect.Effect<
+  void,
+  EnrichmentsFailed | Input.InputError | Stdout.OutputError,
+  Enricher.Enricher | FileSystem.FileSystem
+> => {
+  const stats: { printed: number; failed: number; abandoned: number; total: number | undefined } = {
+    printed: 0,
+    failed: 0,
+    abandoned: 0,
+    total: options.totalKnown
+  }
   return Effect.scoped(Effect.gen(function*() {
     const enricher = yield* Enricher.Enricher
     const stop = yield* Deferred.make<void>()
     const formatter = Output.make(options.format)
+    const finish = Effect.suspend(() => Stdout.write(formatter.end()))
     const progress = yield* Progress.make({ total: options.totalKnown })
     if (options.totalKnown === undefined) {
       yield* options.total.pipe(
-        Effect.tap(Option.match({ onNone: () => {}, onSome: (total) => progress.setTotal(total) })),
+        Effect.tap(Option.match({
+          onNone: () => {},
+          onSome: (total) => {
+            stats.total = total
+            progress.setTotal(total)
+          }
+        })),
         Effect.forkScoped
       )
     }
@@ -221,8 +237,10 @@ export const enrichAndPrint = (options: {
       }),
       Stream.mapChunks((texts) => Chunk.of(Chunk.join(texts, ""))),
       Stream.runForEach(Stdout.write),
-      // The input may fail mid-way (a read error): close the output anyway, so what was printed stays parseable.
-      Effect.ensuring(Effect.suspend(() => Stdout.write(formatter.end())))
+      // The input may fail mid-way (a read error): close the output anyway, so what was printed stays parseable. After
+      // a failed write there is nothing left to close, and the first error is the one to report.
+      Effect.onError(() => Effect.ignore(finish)),
+      Effect.zipRight(finish)
     )
 
     const fiber = yield* Effect.fork(work)
@@ -233,8 +251,10 @@ export const enrichAndPrint = (options: {
     // Said once the progress bar is gone (its scope has closed), so the line is not drawn over.
     Effect.onInterrupt(() =>
       Effect.sync(() =>
-        process.stderr.write(
-          `enrich: ${new Interrupted({ printed: stats.printed, abandoned: stats.abandoned }).message}\n`
+        Stdout.writeStderr(
+          `enrich: ${
+            new Interrupted({ printed: stats.printed, abandoned: stats.abandoned, total: stats.total }).message
+          }\n`
         )
       )
     ),
@@ -298,11 +318,9 @@ const run = (flags: Flags) =>
     }
     const ttls = yield* parseTtl(flags.ttl)
     const inputPath = Option.getOrUndefined(flags.input)
-    if (inputPath !== undefined) {
-      yield* Input.checkReadable(inputPath).pipe(
-        Effect.mapError((error) => new UsageError({ reason: `--input: ${error.message}` }))
-      )
-    }
+    const readable = inputPath === undefined ? undefined : yield* Input.checkReadable(inputPath).pipe(
+      Effect.mapError((error) => new UsageError({ reason: `--input: ${error.message}` }))
+    )
     const ruleSet: MaliceRules.RuleSet | undefined = Option.isSome(flags.rules)
       ? yield* Wiring.loadRules(flags.rules.value, "--rules")
       : undefined
@@ -320,7 +338,8 @@ const run = (flags: Flags) =>
       (): Output.Format => inputPath === undefined ? "json" : "ndjson"
     )
     const totalKnown = inputPath === undefined ? flags.indicators.length : undefined
-    const total = inputPath === undefined || inputPath === "-"
+    // Only a regular file can be counted first: a FIFO or a pipe is read once.
+    const total = inputPath === undefined || readable?.regularFile !== true
       ? Effect.succeed(Option.none<number>())
       : Input.countFile(inputPath).pipe(
         Effect.map((count) => Option.some(count + flags.indicators.length)),
