@@ -27,6 +27,7 @@ import * as HashMap from "effect/HashMap"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import type * as Arguments from "./Arguments.js"
 import { EnrichmentsFailed, Interrupted, UsageError } from "./CliError.js"
 import * as Help from "./Help.js"
 import * as Input from "./Input.js"
@@ -87,19 +88,22 @@ const sandbox = Options.boolean("sandbox").pipe(
   Options.withDescription("Enrich against the bundled sandbox Okta org, started in-process: no Okta account needed.")
 )
 
-/** Options that take a value: given last without one, @effect/cli hands them over as an argument. */
-const valueOptions = new Set([
-  "--input",
-  "-i",
-  "--format",
-  "-f",
-  "--rules",
-  "--cache",
-  "--ttl",
-  "--concurrency",
-  "-c",
-  "--log-level"
-])
+/** Every spelling of the options, for the checks made before @effect/cli parses the line (see {@link Arguments}). */
+export const optionTable: Arguments.OptionTable = {
+  command: "account",
+  values: {
+    "--input": "--input",
+    "-i": "--input",
+    "--format": "--format",
+    "-f": "--format",
+    "--rules": "--rules",
+    "--cache": "--cache",
+    "--concurrency": "--concurrency",
+    "-c": "--concurrency"
+  },
+  keyValues: ["--ttl"],
+  booleans: { "--include-raw": "--include-raw", "--sandbox": "--sandbox" }
+}
 
 /** The parsed flags of `enrich account`. */
 export interface Flags {
@@ -300,17 +304,6 @@ const run = (flags: Flags) =>
     if (flags.indicators.length === 0 && Option.isNone(flags.input)) {
       return yield* new UsageError({
         reason: "nothing to enrich: give accounts as arguments (enrich account jsmith) or --input FILE (- for stdin)"
-      })
-    }
-    // @effect/cli hands an unknown `--flag` over as an argument: refuse it rather than look it up in Okta.
-    const unknownFlags = flags.indicators.filter((value) => /^-/.test(value))
-    if (unknownFlags.length > 0) {
-      return yield* new UsageError({
-        reason: unknownFlags.map((flag) =>
-          valueOptions.has(flag)
-            ? `option ${flag} needs a value (see enrich account --help)`
-            : `unknown option ${flag} (see enrich account --help)`
-        ).join("\n")
       })
     }
     if (!Number.isInteger(flags.concurrency) || flags.concurrency < 1 || flags.concurrency > 256) {
