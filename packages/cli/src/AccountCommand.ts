@@ -170,8 +170,8 @@ const toInvalidIndicator = (entry: Input.Invalid): Indicator.InvalidIndicator =>
     reason: `${entry.reason} (${Input.describeOrigin(entry.origin)})`
   })
 
-/** Enriches the entries and prints the results; the heart of the command, separate from its wiring for tests. */
-export const enrichAndPrint = (options: {
+/** Enriches the entries and prints the results: the heart of the command, apart from its wiring. */
+const enrichAndPrint = (options: {
   readonly entries: Stream.Stream<Input.Entry, Input.InputError, FileSystem.FileSystem>
   readonly format: Output.Format
   readonly concurrency: number
@@ -273,7 +273,7 @@ export const enrichAndPrint = (options: {
 }
 
 /** The info line summing up the Okta client's work: requests, 429s, retries and time held back. */
-export const describeStats = (stats: RateLimiter.Stats): string =>
+const describeStats = (stats: RateLimiter.Stats): string =>
   `okta: ${stats.requests} requests, ${stats.rateLimited + stats.concurrencyLimited} 429s ` +
   `(${stats.concurrencyLimited} concurrency), ${stats.retries} retries, ${stats.waits} waits ` +
   `(${(stats.waitedMillis / 1000).toFixed(1)} s waited)`
@@ -282,7 +282,7 @@ export const describeStats = (stats: RateLimiter.Stats): string =>
  * Logs the Okta client's rate-limit counters (info) and, at debug level, what it last learned of each bucket. Run at
  * the end of every `enrich account`, also after a failure or Ctrl-C; silent at the default level.
  */
-export const logOktaStats: Effect.Effect<void, never, OktaClient.OktaClient> = Effect.gen(function*() {
+const logOktaStats: Effect.Effect<void, never, OktaClient.OktaClient> = Effect.gen(function*() {
   const level = yield* FiberRef.get(FiberRef.currentMinimumLogLevel)
   const client = yield* OktaClient.OktaClient
   if (client.stats === undefined || level.ordinal > LogLevel.Info.ordinal) return

@@ -10,10 +10,10 @@ import * as LogLevel from "effect/LogLevel"
 import { UsageError } from "./CliError.js"
 
 /** The values `--log-level` accepts. */
-export const logLevels: ReadonlyArray<string> = LogLevel.allLevels.map((level) => level._tag.toLowerCase())
+const logLevels: ReadonlyArray<string> = LogLevel.allLevels.map((level) => level._tag.toLowerCase())
 
 /** The shells `--completions` writes a script for. */
-export const shells: ReadonlyArray<string> = ["bash", "zsh", "fish", "sh"]
+const shells: ReadonlyArray<string> = ["bash", "zsh", "fish", "sh"]
 
 /** The options of a command: each spelling mapped to its long name, for those taking a value and those that do not. */
 export interface OptionTable {

@@ -10,7 +10,6 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stdout from "./Stdout.js"
 
-// eslint-disable-next-line no-control-regex
 const ansiSequences = /\u001b\[[0-9;]*[A-Za-z]/g
 
 /** Removes ANSI escape sequences (colours, bold) from text. */

@@ -171,7 +171,7 @@ export const fromArguments = (values: ReadonlyArray<string>): Stream.Stream<Entr
   )
 
 /** The text of standard input, decoded as UTF-8. */
-export const stdinText: Stream.Stream<string, InputError> = NodeStream.fromReadable<InputError, Uint8Array>(
+const stdinText: Stream.Stream<string, InputError> = NodeStream.fromReadable<InputError, Uint8Array>(
   () => process.stdin,
   (error) => new InputError({ path: "-", reason: error instanceof Error ? error.message : String(error) })
 ).pipe(Stream.decodeText())
@@ -181,7 +181,7 @@ export const stdinText: Stream.Stream<string, InputError> = NodeStream.fromReada
  * (`mkfifo`), `/dev/stdin`, a process substitution (`<(cmd)`) are read as they arrive, like `-`, and waiting for a
  * FIFO's writer can be interrupted (Ctrl-C).
  */
-export const fileText = (path: string): Stream.Stream<string, InputError> =>
+const fileText = (path: string): Stream.Stream<string, InputError> =>
   NodeStream.fromReadable<InputError, Uint8Array>(
     () => Fs.createReadStream(path),
     (error) => new InputError({ path, reason: error instanceof Error ? error.message : String(error) })

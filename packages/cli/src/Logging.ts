@@ -12,7 +12,7 @@ import * as Redacted from "effect/Redacted"
 import * as Stdout from "./Stdout.js"
 
 /** Replaces every one of `secrets` in `text` with `<redacted>`; very short values are left alone (see below). */
-export const scrub = (text: string, secrets: ReadonlyArray<Redacted.Redacted>): string => {
+const scrub = (text: string, secrets: ReadonlyArray<Redacted.Redacted>): string => {
   let result = text
   for (const secret of secrets) {
     const value = Redacted.value(secret)
@@ -23,7 +23,7 @@ export const scrub = (text: string, secrets: ReadonlyArray<Redacted.Redacted>): 
 }
 
 /** A logfmt logger writing to stderr, with `secrets` scrubbed from every line. */
-export const make = (secrets: ReadonlyArray<Redacted.Redacted>): Logger.Logger<unknown, void> =>
+const make = (secrets: ReadonlyArray<Redacted.Redacted>): Logger.Logger<unknown, void> =>
   Logger.logfmtLogger.pipe(Logger.map((line) => Stdout.writeStderr(`${scrub(line, secrets)}\n`)))
 
 /** The logger before any secret is known. */

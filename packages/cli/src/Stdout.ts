@@ -28,7 +28,7 @@ export class OutputError extends Schema.TaggedError<OutputError>()("OutputError"
 }
 
 /** `ENOSPC: no space left on device, write` becomes `no space left on device (ENOSPC)`. */
-export const toOutputError = (error: unknown): OutputError => {
+const toOutputError = (error: unknown): OutputError => {
   const code = typeof error === "object" && error !== null && "code" in error && typeof error.code === "string"
     ? error.code
     : "UNKNOWN"
@@ -68,7 +68,11 @@ export const installErrorListeners = (): void => {
 /** Writes text to stdout and waits until it has been handed to the operating system. */
 export const write = (text: string): Effect.Effect<void, OutputError> =>
   text.length === 0 ? Effect.void : Effect.async<void, OutputError>((resume) => {
-    writeTo(process.stdout, text, (error) => resume(error === undefined ? Effect.void : Effect.fail(toOutputError(error))))
+    writeTo(
+      process.stdout,
+      text,
+      (error) => resume(error === undefined ? Effect.void : Effect.fail(toOutputError(error)))
+    )
   })
 
 /** Writes text to stderr if it can; a failure is ignored (there is nowhere left to report it). */

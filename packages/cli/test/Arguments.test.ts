@@ -23,7 +23,9 @@ describe("Arguments.check", () => {
     expect(check("--log-level", "loud", "account", "x")).toBe(
       "--log-level \"loud\": expected one of all, trace, debug, info, warning, error, fatal, none"
     )
-    expect(check("--completions", "powershell")).toBe("--completions \"powershell\": expected one of bash, zsh, fish, sh")
+    expect(check("--completions", "powershell")).toBe(
+      "--completions \"powershell\": expected one of bash, zsh, fish, sh"
+    )
     expect(check("account", "x", "--log-level")).toContain("option --log-level needs a value: one of all")
   })
 

@@ -7,15 +7,18 @@ import { execFileSync } from "node:child_process"
 import * as CliConsole from "../src/CliConsole.js"
 import * as Cli from "./support/Cli.js"
 
-// eslint-disable-next-line no-control-regex
 const ansi = /\u001b\[/
 
 /** Runs `enrich ...args` on a pseudo-terminal (util-linux `script`), so stdout and stderr are TTYs. */
 const onTerminal = (args: ReadonlyArray<string>, env: Record<string, string> = {}): string =>
-  execFileSync("script", ["-qec", [process.execPath, Cli.binary, ...args].map((a) => `'${a}'`).join(" "), "/dev/null"], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TERM: "xterm", ...env },
-    encoding: "utf8"
-  })
+  execFileSync(
+    "script",
+    ["-qec", [process.execPath, Cli.binary, ...args].map((a) => `'${a}'`).join(" "), "/dev/null"],
+    {
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TERM: "xterm", ...env },
+      encoding: "utf8"
+    }
+  )
 
 describe("CliConsole", () => {
   it("colours only a terminal, and never with NO_COLOR set", () => {

@@ -77,11 +77,20 @@ const runCase = (spec: Case) =>
   })
 
 /** Registers the cases of a table as concurrent tests. */
-const table = (it: { readonly effect: (name: string, self: () => Effect.Effect<unknown, never, Sandbox.Sandbox>, options: { concurrent: boolean; timeout: number }) => void }, cases: ReadonlyArray<Case>) => {
+const table = (
+  it: {
+    readonly effect: (
+      name: string,
+      self: () => Effect.Effect<unknown, never, Sandbox.Sandbox>,
+      options: { concurrent: boolean; timeout: number }
+    ) => void
+  },
+  cases: ReadonlyArray<Case>
+) => {
   for (const spec of cases) it.effect(spec.name, () => runCase(spec), { concurrent: true, timeout: timeoutMs * 2 })
 }
 
-const file = (name: string, content: string | Uint8Array) => Cli.tempFile(name, content as string)
+const file = (name: string, content: string) => Cli.tempFile(name, content)
 
 const fifo = () => {
   const path = Path.join(Cli.tempDir(), "fifo")
@@ -156,7 +165,11 @@ const indicators: ReadonlyArray<Case> = [
       results: 3,
       check: (result) => {
         notFound(result)
-        expect(Cli.ndjson(result.stdout).map((r) => r.indicator.value)).toEqual(["ｊｓｍｉｔｈ", "jsmïth", "日本語@例え.jp"])
+        expect(Cli.ndjson(result.stdout).map((r) => r.indicator.value)).toEqual([
+          "ｊｓｍｉｔｈ",
+          "jsmïth",
+          "日本語@例え.jp"
+        ])
       }
     }
   },
@@ -250,7 +263,11 @@ const rules: ReadonlyArray<Case> = [
   },
   {
     name: "a binary file is invalid JSON, reported without its bytes",
-    args: ["rules", "check", file("binary.json", String.fromCharCode(...Array.from({ length: 512 }, (_, i) => (i * 37) % 256)))],
+    args: [
+      "rules",
+      "check",
+      file("binary.json", String.fromCharCode(...Array.from({ length: 512 }, (_, i) => (i * 37) % 256)))
+    ],
     expect: { code: 2, stderr: ["binary.json"], check: (r) => expect(r.stderr.length).toBeLessThan(2_000) }
   },
   {
@@ -404,7 +421,9 @@ const flags: ReadonlyArray<Case> = [
   {
     name: "--input /dev/stdin is read as a stream, after the arguments",
     args: [],
-    options: { bash: "printf 'maria.garcia@example.com\\n' | $ENRICH account --format ndjson --input /dev/stdin jsmith" },
+    options: {
+      bash: "printf 'maria.garcia@example.com\\n' | $ENRICH account --format ndjson --input /dev/stdin jsmith"
+    },
     expect: {
       code: 0,
       results: 2,
