@@ -29,6 +29,7 @@ import * as HashMap from "effect/HashMap"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import type * as Arguments from "./Arguments.js"
 import { EnrichmentsFailed, Interrupted, UsageError } from "./CliError.js"
 import * as Help from "./Help.js"
 import * as Input from "./Input.js"
@@ -91,19 +92,22 @@ const sandbox = Options.boolean("sandbox").pipe(
   Options.withDescription("Enrich against the bundled sandbox Okta org, started in-process: no Okta account needed.")
 )
 
-/** Options that take a value: given last without one, @effect/cli hands them over as an argument. */
-const valueOptions = new Set([
-  "--input",
-  "-i",
-  "--format",
-  "-f",
-  "--rules",
-  "--cache",
-  "--ttl",
-  "--concurrency",
-  "-c",
-  "--log-level"
-])
+/** Every spelling of the options, for the checks made before @effect/cli parses the line (see {@link Arguments}). */
+export const optionTable: Arguments.OptionTable = {
+  command: "account",
+  values: {
+    "--input": "--input",
+    "-i": "--input",
+    "--format": "--format",
+    "-f": "--format",
+    "--rules": "--rules",
+    "--cache": "--cache",
+    "--concurrency": "--concurrency",
+    "-c": "--concurrency"
+  },
+  keyValues: ["--ttl"],
+  booleans: { "--include-raw": "--include-raw", "--sandbox": "--sandbox" }
+}
 
 /** The parsed flags of `enrich account`. */
 export interface Flags {
@@ -163,23 +167,39 @@ const toInvalidIndicator = (entry: Input.Invalid): Indicator.InvalidIndicator =>
     reason: `${entry.reason} (${Input.describeOrigin(entry.origin)})`
   })
 
-/** Enriches the entries and prints the results; the heart of the command, separate from its wiring for tests. */
-export const enrichAndPrint = (options: {
+/** Enriches the entries and prints the results: the heart of the command, apart from its wiring. */
+const enrichAndPrint = (options: {
   readonly entries: Stream.Stream<Input.Entry, Input.InputError, FileSystem.FileSystem>
   readonly format: Output.Format
   readonly concurrency: number
   readonly total: Effect.Effect<Option.Option<number>, never, FileSystem.FileSystem>
   readonly totalKnown: number | undefined
-}): Effect.Effect<void, EnrichmentsFailed | Input.InputError, Enricher.Enricher | FileSystem.FileSystem> => {
-  const stats = { printed: 0, failed: 0, abandoned: 0 }
+}): Effect.Effect<
+  void,
+  EnrichmentsFailed | Input.InputError | Stdout.OutputError,
+  Enricher.Enricher | FileSystem.FileSystem
+> => {
+  const stats: { printed: number; failed: number; abandoned: number; total: number | undefined } = {
+    printed: 0,
+    failed: 0,
+    abandoned: 0,
+    total: options.totalKnown
+  }
   return Effect.scoped(Effect.gen(function*() {
     const enricher = yield* Enricher.Enricher
     const stop = yield* Deferred.make<void>()
     const formatter = Output.make(options.format)
+    const finish = Effect.suspend(() => Stdout.write(formatter.end()))
     const progress = yield* Progress.make({ total: options.totalKnown })
     if (options.totalKnown === undefined) {
       yield* options.total.pipe(
-        Effect.tap(Option.match({ onNone: () => {}, onSome: (total) => progress.setTotal(total) })),
+        Effect.tap(Option.match({
+          onNone: () => {},
+          onSome: (total) => {
+            stats.total = total
+            progress.setTotal(total)
+          }
+        })),
         Effect.forkScoped
       )
     }
@@ -218,8 +238,10 @@ export const enrichAndPrint = (options: {
       }),
       Stream.mapChunks((texts) => Chunk.of(Chunk.join(texts, ""))),
       Stream.runForEach(Stdout.write),
-      // The input may fail mid-way (a read error): close the output anyway, so what was printed stays parseable.
-      Effect.ensuring(Effect.suspend(() => Stdout.write(formatter.end())))
+      // The input may fail mid-way (a read error): close the output anyway, so what was printed stays parseable. After
+      // a failed write there is nothing left to close, and the first error is the one to report.
+      Effect.onError(() => Effect.ignore(finish)),
+      Effect.zipRight(finish)
     )
 
     const fiber = yield* Effect.fork(work)
@@ -230,8 +252,10 @@ export const enrichAndPrint = (options: {
     // Said once the progress bar is gone (its scope has closed), so the line is not drawn over.
     Effect.onInterrupt(() =>
       Effect.sync(() =>
-        process.stderr.write(
-          `enrich: ${new Interrupted({ printed: stats.printed, abandoned: stats.abandoned }).message}\n`
+        Stdout.writeStderr(
+          `enrich: ${
+            new Interrupted({ printed: stats.printed, abandoned: stats.abandoned, total: stats.total }).message
+          }\n`
         )
       )
     ),
@@ -246,7 +270,7 @@ export const enrichAndPrint = (options: {
 }
 
 /** The info line summing up the Okta client's work: requests, 429s, retries and time held back. */
-export const describeStats = (stats: RateLimiter.Stats): string =>
+const describeStats = (stats: RateLimiter.Stats): string =>
   `okta: ${stats.requests} requests, ${stats.rateLimited + stats.concurrencyLimited} 429s ` +
   `(${stats.concurrencyLimited} concurrency), ${stats.retries} retries, ${stats.waits} waits ` +
   `(${(stats.waitedMillis / 1000).toFixed(1)} s waited)`
@@ -255,7 +279,7 @@ export const describeStats = (stats: RateLimiter.Stats): string =>
  * Logs the Okta client's rate-limit counters (info) and, at debug level, what it last learned of each bucket. Run at
  * the end of every `enrich account`, also after a failure or Ctrl-C; silent at the default level.
  */
-export const logOktaStats: Effect.Effect<void, never, OktaClient.OktaClient> = Effect.gen(function*() {
+const logOktaStats: Effect.Effect<void, never, OktaClient.OktaClient> = Effect.gen(function*() {
   const level = yield* FiberRef.get(FiberRef.currentMinimumLogLevel)
   const client = yield* OktaClient.OktaClient
   if (client.stats === undefined || level.ordinal > LogLevel.Info.ordinal) return
@@ -279,27 +303,14 @@ const run = (flags: Flags) =>
         reason: "nothing to enrich: give accounts as arguments (enrich account jsmith) or --input FILE (- for stdin)"
       })
     }
-    // @effect/cli hands an unknown `--flag` over as an argument: refuse it rather than look it up in Okta.
-    const unknownFlags = flags.indicators.filter((value) => /^-/.test(value))
-    if (unknownFlags.length > 0) {
-      return yield* new UsageError({
-        reason: unknownFlags.map((flag) =>
-          valueOptions.has(flag)
-            ? `option ${flag} needs a value (see enrich account --help)`
-            : `unknown option ${flag} (see enrich account --help)`
-        ).join("\n")
-      })
-    }
     if (!Number.isInteger(flags.concurrency) || flags.concurrency < 1 || flags.concurrency > 256) {
       return yield* new UsageError({ reason: `--concurrency ${flags.concurrency}: expected a number from 1 to 256` })
     }
     const ttls = yield* parseTtl(flags.ttl)
     const inputPath = Option.getOrUndefined(flags.input)
-    if (inputPath !== undefined) {
-      yield* Input.checkReadable(inputPath).pipe(
-        Effect.mapError((error) => new UsageError({ reason: `--input: ${error.message}` }))
-      )
-    }
+    const readable = inputPath === undefined ? undefined : yield* Input.checkReadable(inputPath).pipe(
+      Effect.mapError((error) => new UsageError({ reason: `--input: ${error.message}` }))
+    )
     const ruleSet: MaliceRules.RuleSet | undefined = Option.isSome(flags.rules)
       ? yield* Wiring.loadRules(flags.rules.value, "--rules")
       : undefined
@@ -317,7 +328,8 @@ const run = (flags: Flags) =>
       (): Output.Format => inputPath === undefined ? "json" : "ndjson"
     )
     const totalKnown = inputPath === undefined ? flags.indicators.length : undefined
-    const total = inputPath === undefined || inputPath === "-"
+    // Only a regular file can be counted first: a FIFO or a pipe is read once.
+    const total = inputPath === undefined || readable?.regularFile !== true
       ? Effect.succeed(Option.none<number>())
       : Input.countFile(inputPath).pipe(
         Effect.map((count) => Option.some(count + flags.indicators.length)),

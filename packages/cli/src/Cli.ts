@@ -3,8 +3,11 @@
  *
  * @since 0.1.0
  */
+import * as CliConfig from "@effect/cli/CliConfig"
 import * as Command from "@effect/cli/Command"
+import * as Effect from "effect/Effect"
 import * as AccountCommand from "./AccountCommand.js"
+import * as Arguments from "./Arguments.js"
 import * as Help from "./Help.js"
 import * as RulesCommand from "./RulesCommand.js"
 import * as SandboxCommand from "./SandboxCommand.js"
@@ -54,5 +57,12 @@ export const hoistLogLevel = (argv: ReadonlyArray<string>): Array<string> => {
 
 const runCommand = Command.run(enrich, { name: "enrich", version })
 
-/** Runs the CLI on `process.argv`. */
-export const run = (argv: ReadonlyArray<string>) => runCommand(hoistLogLevel(argv))
+/**
+ * Runs the CLI on `process.argv`: the line is checked first ({@link Arguments.check}), so a bad flag is named with the
+ * values it accepts (exit 2).
+ */
+export const run = (argv: ReadonlyArray<string>) =>
+  Effect.zipRight(
+    Effect.suspend(() => Arguments.check(argv.slice(2), [AccountCommand.optionTable])),
+    runCommand(hoistLogLevel(argv)).pipe(Effect.provide(CliConfig.layer({ showBuiltIns: false })))
+  )

@@ -8,13 +8,20 @@ import * as Cause from "effect/Cause"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import { OutputError } from "./Stdout.js"
 
-/** Exit codes: 0 all answered (found or not found), 1 some failed, 2 usage or configuration, 130 Ctrl-C. */
+/**
+ * Exit codes: 0 all answered (found or not found), 1 some failed, 2 usage or configuration, 74 the output could not be
+ * written (`EX_IOERR` of sysexits.h), 130 Ctrl-C, 141 the reader closed the pipe (128 + SIGPIPE, what a shell reports
+ * for any tool stopped by `| head`).
+ */
 export const ExitCode = {
   Ok: 0,
   Failed: 1,
   Usage: 2,
-  Interrupted: 130
+  OutputFailed: 74,
+  Interrupted: 130,
+  ClosedPipe: 141
 } as const
 
 /** Bad usage or configuration, detected before any request is sent (exit code 2). */
@@ -36,40 +43,47 @@ export class EnrichmentsFailed extends Schema.TaggedError<EnrichmentsFailed>()("
   }
 }
 
-/** The run was interrupted (Ctrl-C) after its finished results were printed (exit code 130). */
+/**
+ * The run was interrupted (Ctrl-C) after its finished results were printed (exit code 130): how many lookups were
+ * done (all printed), abandoned while in flight, and never started (when the total is known).
+ */
 export class Interrupted extends Schema.TaggedError<Interrupted>()("Interrupted", {
   printed: Schema.Number,
-  abandoned: Schema.Number
+  abandoned: Schema.Number,
+  total: Schema.optional(Schema.Number)
 }) {
   override get message(): string {
-    return `interrupted: ${this.printed} result${this.printed === 1 ? "" : "s"} printed` +
-      (this.abandoned > 0 ? `, ${this.abandoned} in flight abandoned` : "") + ", no new work started"
+    const notStarted = this.total === undefined
+      ? "the rest of the input not read"
+      : `${Math.max(0, this.total - this.printed - this.abandoned)} not started`
+    return `interrupted: ${this.printed} done, ${this.abandoned} abandoned, ${notStarted}`
   }
 }
 
+const fromOutputError = (error: OutputError): { readonly code: number; readonly message?: string } =>
+  error.isClosedPipe ? { code: ExitCode.ClosedPipe } : { code: ExitCode.OutputFailed, message: error.message }
+
 /**
  * The exit code of a finished run, and the message to print on stderr (none when @effect/cli has already printed a
- * usage error, or for success).
+ * usage error, for success, or when the reader closed the pipe).
  */
 export const fromExit = (exit: Exit.Exit<unknown, unknown>): { readonly code: number; readonly message?: string } => {
   if (Exit.isSuccess(exit)) return { code: ExitCode.Ok }
   const failure = Cause.failureOption(exit.cause)
   if (Option.isNone(failure)) {
+    // Help and completions are printed through a Console that dies with an OutputError when stdout fails.
+    const defect = Cause.dieOption(exit.cause)
+    if (Option.isSome(defect) && defect.value instanceof OutputError) return fromOutputError(defect.value)
     if (Cause.isInterruptedOnly(exit.cause)) return { code: ExitCode.Interrupted }
     return { code: ExitCode.Failed, message: `unexpected error:\n${Cause.pretty(exit.cause)}` }
   }
-  const error = failure.value as any
+  const error = failure.value
   if (ValidationError.isValidationError(error)) {
     return { code: ValidationError.isHelpRequested(error) ? ExitCode.Ok : ExitCode.Usage }
   }
-  switch (error?._tag) {
-    case "UsageError":
-      return { code: ExitCode.Usage, message: error.message }
-    case "EnrichmentsFailed":
-      return { code: ExitCode.Failed, message: error.message }
-    case "Interrupted":
-      return { code: ExitCode.Interrupted, message: error.message }
-    default:
-      return { code: ExitCode.Failed, message: String(error?.message ?? error) }
-  }
+  if (error instanceof UsageError) return { code: ExitCode.Usage, message: error.message }
+  if (error instanceof EnrichmentsFailed) return { code: ExitCode.Failed, message: error.message }
+  if (error instanceof Interrupted) return { code: ExitCode.Interrupted, message: error.message }
+  if (error instanceof OutputError) return fromOutputError(error)
+  return { code: ExitCode.Failed, message: error instanceof Error ? error.message : String(error) }
 }

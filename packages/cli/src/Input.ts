@@ -17,6 +17,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import * as Fs from "node:fs"
 
 /** Where an entry came from: `argument 2`, `line 17` of a file, `line 3` of stdin. */
 export interface Origin {
@@ -164,21 +165,33 @@ export const fromArguments = (values: ReadonlyArray<string>): Stream.Stream<Entr
   )
 
 /** The text of standard input, decoded as UTF-8. */
-export const stdinText: Stream.Stream<string, InputError> = NodeStream.fromReadable<InputError, Uint8Array>(
+const stdinText: Stream.Stream<string, InputError> = NodeStream.fromReadable<InputError, Uint8Array>(
   () => process.stdin,
-  (error) => new InputError({ path: "-", reason: String((error as Error)?.message ?? error) })
+  (error) => new InputError({ path: "-", reason: error instanceof Error ? error.message : String(error) })
 ).pipe(Stream.decodeText())
 
-/** The text of a file, decoded as UTF-8. */
-export const fileText = (path: string): Stream.Stream<string, InputError, FileSystem.FileSystem> =>
-  Stream.unwrap(Effect.map(FileSystem.FileSystem, (fs) => fs.stream(path))).pipe(
-    Stream.mapError((error) => new InputError({ path, reason: error.message })),
-    Stream.decodeText()
-  )
+/**
+ * The text of a file, decoded as UTF-8, read front to back as a stream. Any file works, not only regular ones: a FIFO
+ * (`mkfifo`), `/dev/stdin`, a process substitution (`<(cmd)`) are read as they arrive, like `-`, and waiting for a
+ * FIFO's writer can be interrupted (Ctrl-C).
+ */
+const fileText = (path: string): Stream.Stream<string, InputError> =>
+  NodeStream.fromReadable<InputError, Uint8Array>(
+    () => Fs.createReadStream(path),
+    (error) => new InputError({ path, reason: error instanceof Error ? error.message : String(error) })
+  ).pipe(Stream.decodeText())
 
-/** Fails with {@link InputError} unless `path` is a readable file (or `-`); checked before any request is sent. */
-export const checkReadable = (path: string): Effect.Effect<void, InputError, FileSystem.FileSystem> =>
-  path === "-" ? Effect.void : Effect.gen(function*() {
+/** What {@link checkReadable} found: a regular file can be read twice (counted first, for the progress bar). */
+export interface Readable {
+  readonly regularFile: boolean
+}
+
+/**
+ * Fails with {@link InputError} unless `path` is readable (or `-`); checked before any request is sent. A FIFO, a
+ * device or a pipe is readable but not a regular file: it is read once, as it comes.
+ */
+export const checkReadable = (path: string): Effect.Effect<Readable, InputError, FileSystem.FileSystem> =>
+  path === "-" ? Effect.succeed({ regularFile: false }) : Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const info = yield* fs.stat(path).pipe(
       Effect.mapError((error) =>
@@ -192,6 +205,7 @@ export const checkReadable = (path: string): Effect.Effect<void, InputError, Fil
     yield* fs.access(path, { readable: true }).pipe(
       Effect.mapError(() => new InputError({ path, reason: "permission denied" }))
     )
+    return { regularFile: info.type === "File" }
   })
 
 /**
@@ -200,7 +214,7 @@ export const checkReadable = (path: string): Effect.Effect<void, InputError, Fil
 export const entries = (options: {
   readonly arguments: ReadonlyArray<string>
   readonly input?: string | undefined
-}): Stream.Stream<Entry, InputError, FileSystem.FileSystem> => {
+}): Stream.Stream<Entry, InputError> => {
   const args = fromArguments(options.arguments)
   if (options.input === undefined) return args
   const text = options.input === "-" ? stdinText : fileText(options.input)
@@ -208,5 +222,5 @@ export const entries = (options: {
 }
 
 /** Counts the entries a file would give (for the progress bar's total), reading it once with constant memory. */
-export const countFile = (path: string): Effect.Effect<number, InputError, FileSystem.FileSystem> =>
+export const countFile = (path: string): Effect.Effect<number, InputError> =>
   Stream.runCount(fromText(fileText(path), "file"))

@@ -10,26 +10,25 @@ import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Cli from "./Cli.js"
+import * as CliConsole from "./CliConsole.js"
 import * as CliError from "./CliError.js"
 import * as Logging from "./Logging.js"
+import * as Stdout from "./Stdout.js"
 
-// `enrich ... | head` closes stdout early: stop quietly instead of crashing on EPIPE.
-process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-  if (error.code === "EPIPE") process.exit(CliError.ExitCode.Ok)
-  throw error
-})
+// A failed write (`> /dev/full`, `| head -1`) is handled where it is made; without listeners Node would also crash.
+Stdout.installErrorListeners()
 
 Cli.run(process.argv).pipe(
   // What @effect/cli needs, and no more (NodeContext would also build a command executor and workers).
   Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)),
-  Effect.provide(Logging.layer),
+  Effect.provide(Layer.merge(Logging.layer, CliConsole.layer)),
   NodeRuntime.runMain({
     disableErrorReporting: true,
     // The pretty logger writes to stdout, which carries only results: Logging.layer logs to stderr instead.
     disablePrettyLogger: true,
     teardown: (exit, onExit) => {
       const { code, message } = CliError.fromExit(exit)
-      if (message !== undefined) process.stderr.write(`enrich: ${Logging.scrub(message)}\n`)
+      if (message !== undefined) Stdout.writeStderr(`enrich: ${message}\n`)
       onExit(code)
     }
   })

@@ -17,7 +17,7 @@ import * as Stdout from "./Stdout.js"
  * The sandbox modules, loaded only when a command needs them: the seed org is decoded when the module loads, and
  * `enrich --version` should not pay for it.
  */
-export const loadSandbox = Effect.promise(() =>
+const loadSandbox = Effect.promise(() =>
   Promise.all([import("@enrich/okta/testing/Sandbox"), import("@enrich/okta/testing/SandboxOrg")])
 ).pipe(Effect.map(([Sandbox, SandboxOrg]) => ({ Sandbox, SandboxOrg })))
 

@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
@@ -21,20 +22,49 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as Fs from "node:fs"
 import { UsageError } from "./CliError.js"
 import * as EnvConfig from "./EnvConfig.js"
 import * as Logging from "./Logging.js"
 import * as SandboxCommand from "./SandboxCommand.js"
 
 /**
- * Loads and validates a malice rules file; every problem is listed, each with its JSON path. `flag` names where the
- * path came from (`--rules`) in the error.
+ * The largest rules file read, 1 MiB: rules are a small JSON document, and a path such as `/dev/zero` or a huge file
+ * must fail fast with a clear message instead of filling the memory.
  */
-export const loadRules = (
-  path: string,
-  flag?: string
-): Effect.Effect<MaliceRules.RuleSet, UsageError, FileSystem.FileSystem> =>
-  MaliceRules.load(path).pipe(
+export const maxRulesBytes = 1024 * 1024
+
+const rulesError = (path: string, message: string) =>
+  new MaliceRules.MaliceRulesError({ source: path, problems: [{ path: "", message }] })
+
+/**
+ * Reads a rules file as a stream, at most {@link maxRulesBytes} of it: any kind of file works (a FIFO, `<(cmd)`), and
+ * an endless one (`/dev/zero`) stops at the cap.
+ */
+const readRulesText = (path: string): Effect.Effect<string, MaliceRules.MaliceRulesError> =>
+  NodeStream.fromReadable<MaliceRules.MaliceRulesError, Uint8Array>(
+    () => Fs.createReadStream(path, { highWaterMark: 64 * 1024 }),
+    (error) => rulesError(path, `cannot read the rules file: ${error instanceof Error ? error.message : String(error)}`)
+  ).pipe(
+    Stream.runFoldEffect({ chunks: [] as Array<Uint8Array>, size: 0 }, (read, chunk) => {
+      const size = read.size + chunk.length
+      if (size > maxRulesBytes) {
+        return Effect.fail(rulesError(path, `the rules file is larger than ${maxRulesBytes} bytes (1 MiB), the limit`))
+      }
+      read.chunks.push(chunk)
+      return Effect.succeed({ chunks: read.chunks, size })
+    }),
+    Effect.map(({ chunks }) => Buffer.concat(chunks).toString("utf8"))
+  )
+
+/**
+ * Loads and validates a malice rules file, read with a size cap ({@link maxRulesBytes}); every problem is listed, each
+ * with its JSON path. `flag` names where the path came from (`--rules`) in the error.
+ */
+export const loadRules = (path: string, flag?: string): Effect.Effect<MaliceRules.RuleSet, UsageError> =>
+  readRulesText(path).pipe(
+    Effect.flatMap((text) => MaliceRules.parse(text, { source: path })),
     Effect.mapError((error) => new UsageError({ reason: flag ? `${flag} ${error.message}` : error.message }))
   )
 
@@ -87,24 +117,24 @@ const httpClientLayer = (lookups: number | undefined): Effect.Effect<Layer.Layer
       Effect.map((NodeHttpClient) => NodeHttpClient.layerUndici)
     )
 
-/** Reads the configuration and checks that what Okta needs is there; registers the token for log scrubbing. */
+/** Reads the configuration and checks that what Okta needs is there; returns the token, for log scrubbing. */
 const checkConfig = (provider: ConfigProvider.ConfigProvider) =>
   Effect.gen(function*() {
     yield* required("OKTA_DOMAIN", "company.okta.com")
     yield* required("OKTA_API_TOKEN", "<your read-only admin's API token>")
     const token = yield* Config.redacted("OKTA_API_TOKEN").pipe(Effect.orDie)
-    Logging.registerSecret(Redacted.value(token))
     const domain = yield* Config.string("OKTA_DOMAIN").pipe(Effect.orDie)
     // The logfmt logger would print a Redacted annotation as JSON (`"\"<redacted>\""`): say it in plain words.
     yield* Effect.logDebug("configuration").pipe(
       Effect.annotateLogs({ OKTA_DOMAIN: domain, OKTA_API_TOKEN: "<redacted>" })
     )
+    return token
   }).pipe(Effect.withConfigProvider(provider))
 
 /**
  * Builds the Enricher (Okta provider, cache) for the lifetime of the scope, starting the sandbox first with
  * `--sandbox`. Returns it, with the Okta client it uses (for its rate-limit stats), as a Layer that is already built:
- * configuration errors have surfaced by then.
+ * configuration errors have surfaced by then. The layer also makes the logger scrub the API token.
  */
 export const enricherLayer = (
   options: Options
@@ -123,7 +153,7 @@ export const enricherLayer = (
     const provider = yield* EnvConfig.configProvider({ cwd: options.cwd ?? process.cwd(), overrides }).pipe(
       Effect.mapError((error) => new UsageError({ reason: error.message }))
     )
-    yield* checkConfig(provider)
+    const token = yield* checkConfig(provider)
 
     const providerOptions = yield* Config.unwrap(OktaProvider.config).pipe(
       Effect.withConfigProvider(provider),
@@ -150,5 +180,6 @@ export const enricherLayer = (
     const context = yield* Layer.build(layer).pipe(
       Effect.mapError((error) => new UsageError({ reason: error.message }))
     )
-    return Layer.succeedContext(context)
+    // The logs of the run scrub the token: a value handed down with the layer, not a process-wide registry.
+    return Layer.merge(Layer.succeedContext(context), Logging.layerScrubbing([token]))
   })

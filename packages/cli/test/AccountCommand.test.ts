@@ -296,7 +296,7 @@ layer(Layer.fresh(SandboxLive), { excludeTestServices: true })("enrich account (
         expect(result.stdout).toBe("")
         const missing = yield* enrich(["account", "jsmith", "--format"])
         expect(missing.code).toBe(2)
-        expect(missing.stderr).toContain("option --format needs a value")
+        expect(missing.stderr).toContain("option --format (-f) needs a value")
       }))
 
     it.effect("missing OKTA_DOMAIN", () =>
@@ -496,7 +496,7 @@ layer(Layer.fresh(SandboxLive), { excludeTestServices: true })("enrich account (
         expect(result.code).toBe(130)
         const output = JSON.parse(result.stdout)
         expect(output.map((r: any) => r.indicator.value)).toEqual(["jsmith", "maria.garcia@example.com"])
-        expect(result.stderr).toContain("interrupted: 2 results printed")
+        expect(result.stderr).toContain("interrupted: 2 done, 0 abandoned, the rest of the input not read")
       }))
 
     it.effect("still reports the Okta client's counters at --log-level info", () =>

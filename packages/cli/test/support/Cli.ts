@@ -99,3 +99,89 @@ export const tempFile = (name: string, content: string, dir: string = tempDir())
 /** The lines of ndjson output, parsed. */
 export const ndjson = (text: string): Array<any> =>
   text.split("\n").filter((line) => line.length > 0).map((line) => JSON.parse(line))
+
+/** Where a guarded run's stdout or stderr goes: a pipe the test reads, `/dev/full`, or a pipe closed after `n` bytes. */
+export type Target = "pipe" | "full" | { readonly closeAfter: number }
+
+/** Options of {@link runGuarded}. */
+export interface GuardedOptions extends RunOptions {
+  readonly stdout?: Target
+  readonly stderr?: Target
+  /** Hard limit: the process is killed past it and the result says `timedOut`. */
+  readonly timeoutMs: number
+  /**
+   * Runs this shell line with bash instead (`$ENRICH` is the command to start enrich), for what only a shell makes: a
+   * real pipe on stdin, a process substitution `<(cmd)`. Node's own stdio pipes are sockets.
+   */
+  readonly bash?: string
+  /** Called once the process is started (e.g. to send a signal, or open a FIFO). */
+  readonly onStart?: (child: import("node:child_process").ChildProcess) => void
+}
+
+/** What a guarded run printed and how it ended. */
+export interface GuardedResult extends Result {
+  readonly timedOut: boolean
+  readonly signal: NodeJS.Signals | null
+}
+
+/**
+ * Runs `enrich ...args` with a hard timeout: a hang ends the case (killed, `timedOut: true`), never the test run.
+ */
+export const runGuarded = (args: ReadonlyArray<string>, options: GuardedOptions): Effect.Effect<GuardedResult> =>
+  Effect.async<GuardedResult>((resume) => {
+    const fds: Array<number> = []
+    const target = (t: Target | undefined): "pipe" | number => {
+      if (t === "full") {
+        const fd = Fs.openSync("/dev/full", "w")
+        fds.push(fd)
+        return fd
+      }
+      return "pipe"
+    }
+    const [program, programArgs] = options.bash === undefined
+      ? [process.execPath, [binary, ...args]]
+      : ["bash", ["-c", options.bash.replaceAll("$ENRICH", "\"$ENRICH_NODE\" \"$ENRICH_BIN\"")]]
+    const child = spawn(program, programArgs, {
+      cwd: options.cwd ?? tempDir(),
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
+        ENRICH_NODE: process.execPath,
+        ENRICH_BIN: binary,
+        ...options.env
+      },
+      stdio: ["pipe", target(options.stdout), target(options.stderr)]
+    })
+    fds.forEach((fd) => Fs.closeSync(fd))
+    let stdout = ""
+    let stderr = ""
+    let timedOut = false
+    const watch = (stream: NodeJS.ReadableStream | null, t: Target | undefined, append: (text: string) => void) => {
+      if (stream === null) return
+      let bytes = 0
+      stream.setEncoding("utf8")
+      stream.on("data", (text: string) => {
+        append(text)
+        bytes += text.length
+        if (typeof t === "object" && bytes >= t.closeAfter) (stream as import("node:stream").Readable).destroy()
+      })
+      stream.on("error", () => {})
+    }
+    watch(child.stdout, options.stdout, (text) => stdout += text)
+    watch(child.stderr, options.stderr, (text) => stderr += text)
+    const timer = setTimeout(() => {
+      timedOut = true
+      child.kill("SIGKILL")
+    }, options.timeoutMs)
+    child.on("close", (code, signal) => {
+      clearTimeout(timer)
+      resume(Effect.succeed({ code, signal, stdout, stderr, timedOut }))
+    })
+    child.stdin?.on("error", () => {})
+    child.stdin?.end(options.stdin ?? "")
+    options.onStart?.(child)
+    return Effect.sync(() => {
+      clearTimeout(timer)
+      child.kill("SIGKILL")
+    })
+  })
