@@ -17,6 +17,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 
 /** Where and as whom to export. */
 export interface Options {
@@ -131,13 +132,26 @@ export const config = (
     })
   )
 
+/** A malformed `OTEL_*` variable; the message names it (and never quotes a header value). */
+export class TelemetryConfigError extends Schema.TaggedError<TelemetryConfigError>()("TelemetryConfigError", {
+  reason: Schema.String
+}) {
+  get message() {
+    return this.reason
+  }
+}
+
 /**
  * {@link layer} configured from the environment (see {@link config}); an empty Layer, with nothing imported, when
- * `OTEL_EXPORTER_OTLP_ENDPOINT` is unset. Fails with a `ConfigError` naming the variable when one is malformed.
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` is unset. Fails with a {@link TelemetryConfigError} naming the variable when one is malformed.
  */
 export const layerConfig = (
   defaults: { readonly serviceName: string; readonly serviceVersion?: string | undefined }
-): Layer.Layer<never, ConfigError.ConfigError, HttpClient.HttpClient> =>
+): Layer.Layer<never, TelemetryConfigError, HttpClient.HttpClient> =>
   Layer.unwrapEffect(
-    Effect.map(config(defaults), Option.match({ onNone: () => Layer.empty, onSome: layer }))
+    config(defaults).pipe(
+      // `String(error)` names the variable ("Invalid data at OTEL_...: ..."); drop the parentheses around it.
+      Effect.mapError((error) => new TelemetryConfigError({ reason: String(error).replace(/^\((.*)\)$/s, "$1") })),
+      Effect.map(Option.match({ onNone: () => Layer.empty, onSome: layer }))
+    )
   )
