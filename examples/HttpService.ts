@@ -10,14 +10,14 @@
  *
  *   node --conditions=@enrich/source --import tsx examples/HttpService.ts
  */
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as HttpApi from "@effect/platform/HttpApi"
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
 import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as OpenApi from "@effect/platform/OpenApi"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Enricher, EnrichmentResult, Indicator } from "@enrich/core"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"

@@ -55,7 +55,9 @@ const run = (command, commandArgs, options = {}) => {
   const result = spawnSync(command, commandArgs, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, ...options })
   if (result.status !== 0 && !options.allowFailure) {
     throw new Error(
-      `${command} ${commandArgs.join(" ")} exited with ${result.status ?? result.signal}\n${result.stdout}\n${result.stderr}`
+      `${command} ${commandArgs.join(" ")} exited with ${
+        result.status ?? result.signal
+      }\n${result.stdout}\n${result.stderr}`
     )
   }
   return result
@@ -101,7 +103,9 @@ step("every exports target, bin and types file is in its tarball", () => {
       if (!files.has(target.replace(/^\.\//, ""))) problems.push(`${pack.name}: ${target} is not in the tarball`)
     }
     if (pack.name === "@enrich/cli" && !files.has("dist/enrich.mjs")) problems.push("@enrich/cli: no dist/enrich.mjs")
-    const leaked = [...files].filter((file) => /(^|\/)(test|node_modules)\//.test(file) || file.endsWith(".tsbuildinfo"))
+    const leaked = [...files].filter((file) =>
+      /(^|\/)(test|node_modules)\//.test(file) || file.endsWith(".tsbuildinfo")
+    )
     if (leaked.length > 0) problems.push(`${pack.name}: files that should not ship: ${leaked.join(", ")}`)
   }
   if (problems.length > 0) throw new Error(problems.join("\n"))

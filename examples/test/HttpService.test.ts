@@ -1,11 +1,13 @@
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as HttpServer from "@effect/platform/HttpServer"
+import type * as OpenApi from "@effect/platform/OpenApi"
 import { describe, expect, it } from "@effect/vitest"
 import { FakeOktaClient } from "@enrich/okta/testing"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import { enricherLayer } from "../EnrichStream.js"
-import { ApiLive } from "../HttpService.js"
+import { ApiLive, EnrichmentsResponse } from "../HttpService.js"
 
 /** The service as a web handler (no port), over the in-memory FakeOktaClient. */
 const service = Effect.acquireRelease(
@@ -41,7 +43,9 @@ describe("HttpService", () => {
         ]
       })
       expect(response.status).toBe(200)
-      const { results } = yield* Effect.promise(() => response.json())
+      const { results } = yield* Effect.promise(() => response.json()).pipe(
+        Effect.flatMap(Schema.decodeUnknown(EnrichmentsResponse))
+      )
       expect(results).toHaveLength(4)
       expect(results[0]).toMatchObject({
         indicator: { type: "account", value: "jsmith@example.com" },
@@ -65,11 +69,11 @@ describe("HttpService", () => {
     Effect.gen(function*() {
       const { handler } = yield* service
       const response = yield* Effect.promise(() => handler(new Request("http://localhost/openapi.json")))
-      const document = yield* Effect.promise(() => response.json())
+      const document = yield* Effect.promise(() => response.json() as Promise<OpenApi.OpenAPISpec>)
       expect(document.openapi).toMatch(/^3\./)
       expect(Object.keys(document.paths)).toEqual(["/v1/enrichments"])
-      expect(document.paths["/v1/enrichments"].post.requestBody).toBeDefined()
-      expect(Object.keys(document.components.schemas)).toEqual(
+      expect(document.paths["/v1/enrichments"].post?.requestBody).toMatchObject({ required: true })
+      expect(Object.keys(document.components.schemas ?? {})).toEqual(
         expect.arrayContaining(["EnrichmentsRequest", "EnrichmentsResponse"])
       )
     }))

@@ -31,8 +31,12 @@ export const fake: Layer.Layer<Enricher.Enricher> = Enricher.layer(OktaProvider.
 )
 
 export const many = (values: ReadonlyArray<string>): Stream.Stream<EnrichmentResult, never, Enricher.Enricher> =>
-  Stream.unwrap(Effect.map(Enricher.Enricher, (enricher) =>
-    enricher.enrichAll(Stream.fromIterable(values).pipe(Stream.mapEffect((v) => Effect.merge(Indicator.account(v)))))))
+  Stream.unwrap(
+    Effect.map(Enricher.Enricher, (enricher) =>
+      enricher.enrichAll(
+        Stream.fromIterable(values).pipe(Stream.mapEffect((v) => Effect.merge(Indicator.account(v))))
+      ))
+  )
 
 export const sandboxUrl: Effect.Effect<string, Sandbox.SandboxError> = Effect.scoped(
   Effect.map(Sandbox.make(), (sandbox) => sandbox.url)

@@ -20,8 +20,8 @@ const program = Effect.gen(function*() {
     Layer.provide(okta),
     Layer.provide(EnrichmentCache.layerMemory())
   )
-  const result = yield* Effect.flatMap(Enricher.Enricher, (e) =>
-    Effect.flatMap(Indicator.account("jsmith"), e.enrich)).pipe(Effect.provide(enricher))
+  const result = yield* Effect.flatMap(Enricher.Enricher, (e) => Effect.flatMap(Indicator.account("jsmith"), e.enrich))
+    .pipe(Effect.provide(enricher))
   return result
 })
 

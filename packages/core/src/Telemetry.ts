@@ -136,7 +136,7 @@ export const config = (
 export class TelemetryConfigError extends Schema.TaggedError<TelemetryConfigError>()("TelemetryConfigError", {
   reason: Schema.String
 }) {
-  get message() {
+  override get message() {
     return this.reason
   }
 }

@@ -42,7 +42,10 @@ export const start = Effect.acquireRelease(
     })
     server.listen(0, "127.0.0.1", () => resume(Effect.succeed({ server, exports })))
   }),
-  ({ server }) => Effect.async<void>((resume) => server.close(() => resume(Effect.void)))
+  ({ server }) =>
+    Effect.async<void>((resume) => {
+      server.close(() => resume(Effect.void))
+    })
 ).pipe(Effect.map(({ exports, server }): OtlpReceiver => {
   const spans = () =>
     exports.filter((e) => e.path === "/v1/traces").flatMap((e) =>
