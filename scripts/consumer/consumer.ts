@@ -8,13 +8,16 @@ import { FakeProvider } from "@enrich/core/testing"
 import { OktaClient, OktaProvider } from "@enrich/okta"
 import * as OktaError from "@enrich/okta/OktaError"
 import { FakeOktaClient, Sandbox, SandboxOrg } from "@enrich/okta/testing"
-import { type ConfigError, Effect, Layer, Stream } from "effect"
+import { Effect, Layer, Stream } from "effect"
 
 const rules: MaliceRules.RuleSet = MaliceRules.decodeSync({
   malice_rules: { conditions: [{ field: "status", operator: "eq", value: "SUSPENDED", verdict: "Suspicious" }] }
 })
 
-export const live: Layer.Layer<Enricher.Enricher, OktaError.OktaConfigError | ConfigError.ConfigError> = Enricher.layer(
+export const live: Layer.Layer<
+  Enricher.Enricher,
+  OktaError.OktaConfigError | Telemetry.TelemetryConfigError
+> = Enricher.layer(
   OktaProvider.OktaProvider
 ).pipe(
   Layer.provide(OktaProvider.layer({ rules })),
