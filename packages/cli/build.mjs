@@ -24,6 +24,8 @@ try {
     splitting: true,
     bundle: true,
     platform: "node",
+    // Bundle @enrich/core and @enrich/okta from their sources (see scripts/exports.mjs).
+    conditions: ["@enrich/source"],
     target: "node20",
     format: "esm",
     minify: true,

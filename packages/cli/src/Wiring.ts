@@ -12,6 +12,7 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Enricher from "@enrich/core/Enricher"
 import * as EnrichmentCache from "@enrich/core/EnrichmentCache"
 import * as MaliceRules from "@enrich/core/MaliceRules"
+import * as Telemetry from "@enrich/core/Telemetry"
 import * as OktaClient from "@enrich/okta/OktaClient"
 import * as OktaProvider from "@enrich/okta/OktaProvider"
 import * as Config from "effect/Config"
@@ -175,7 +176,8 @@ export const enricherLayer = (
     const layer = Enricher.layerWith({ includeRaw: options.includeRaw }, OktaProvider.OktaProvider).pipe(
       Layer.provide(oktaProvider),
       Layer.provide(options.cache === "memory" ? EnrichmentCache.layerMemory() : EnrichmentCache.layerNone),
-      Layer.provideMerge(oktaClient)
+      Layer.provideMerge(oktaClient),
+      Layer.provideMerge(Telemetry.layerConfig({ serviceName: "enrich" }).pipe(Layer.provide(FetchHttpClient.layer)))
     )
     const context = yield* Layer.build(layer).pipe(
       Effect.mapError((error) => new UsageError({ reason: error.message }))
