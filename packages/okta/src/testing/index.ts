@@ -6,5 +6,6 @@
  */
 export * as FakeOktaClient from "./FakeOktaClient.js"
 export * as Sandbox from "./Sandbox.js"
+export * as SandboxOAuth from "./SandboxOAuth.js"
 export * as SandboxOrg from "./SandboxOrg.js"
 export * as SearchExpression from "./SearchExpression.js"
