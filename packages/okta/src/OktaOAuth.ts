@@ -165,6 +165,11 @@ interface Token {
   readonly scopes: ReadonlySet<string>
 }
 
+interface TokenState {
+  readonly token: Option.Option<Token>
+  readonly flight: Option.Option<Deferred.Deferred<Token, TokenError>>
+}
+
 const operation = "POST /oauth2/v1/token"
 
 /** Okta's descriptions do not echo credentials, but nothing JWT- or token-shaped is passed on in any case. */
@@ -221,8 +226,8 @@ export const make = (
     const resourceNonce = yield* Ref.make<string | undefined>(undefined)
     const askFor = yield* Ref.make<ReadonlyArray<string>>(requested)
     const missing = yield* Ref.make<ReadonlySet<string>>(new Set())
-    const current = yield* Ref.make<Option.Option<Token>>(Option.none())
-    const flight = yield* Ref.make<Option.Option<Deferred.Deferred<Token, TokenError>>>(Option.none())
+    /** The cached token and the token request in flight, in one Ref so that checking and joining are atomic. */
+    const state = yield* Ref.make<TokenState>({ token: Option.none(), flight: Option.none() })
     let scheme: "Bearer" | "DPoP" = options.dpop === true ? "DPoP" : "Bearer"
 
     const oauthError = (status: number, error: string, description: string | undefined, requestId?: string) =>
@@ -269,7 +274,9 @@ export const make = (
           RequestError: (error) =>
             Effect.fail(new OktaTransient({ operation, reason: `cannot reach the token endpoint (${error.reason})` })),
           ResponseError: (error) =>
-            Effect.fail(new OktaTransient({ operation, reason: `broken answer from the token endpoint (${error.reason})` }))
+            Effect.fail(
+              new OktaTransient({ operation, reason: `broken answer from the token endpoint (${error.reason})` })
+            )
         })
       )
 
@@ -338,20 +345,33 @@ export const make = (
     /** The current token, or one fresh token shared by every caller that needs it (single-flight). */
     const token: Effect.Effect<Token, TokenError> = Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
-      const cached = yield* Ref.get(current)
+      const cached = (yield* Ref.get(state)).token
       if (Option.isSome(cached) && now < cached.value.refreshAt) return cached.value
       const mine = yield* Deferred.make<Token, TokenError>()
-      const inFlight = yield* Ref.modify(flight, (f) => Option.isSome(f) ? [f.value, f] : [mine, Option.some(mine)])
-      if (inFlight === mine) {
-        // The request runs in the layer's scope: a caller that is interrupted does not strand the others.
-        yield* fetchToken.pipe(
-          Effect.tap((fresh) => Ref.set(current, Option.some(fresh))),
-          Effect.exit,
-          Effect.flatMap((exit) => Effect.zipRight(Ref.set(flight, Option.none()), Deferred.done(mine, exit))),
-          Effect.forkIn(scope)
-        )
-      }
-      return yield* Deferred.await(inFlight)
+      const next = yield* Ref.modify(
+        state,
+        (s): readonly [Token | Deferred.Deferred<Token, TokenError>, TokenState] => {
+          if (Option.isSome(s.token) && now < s.token.value.refreshAt) return [s.token.value, s]
+          if (Option.isSome(s.flight)) return [s.flight.value, s]
+          return [mine, { ...s, flight: Option.some(mine) }]
+        }
+      )
+      if (next !== mine) return Deferred.DeferredTypeId in next ? yield* Deferred.await(next) : next
+      // The request runs in the layer's scope: a caller that is interrupted does not strand the others.
+      yield* fetchToken.pipe(
+        Effect.exit,
+        Effect.flatMap((exit) =>
+          Effect.zipRight(
+            Ref.update(state, (s) => ({
+              token: exit._tag === "Success" ? Option.some(exit.value) : s.token,
+              flight: Option.none()
+            })),
+            Deferred.done(mine, exit)
+          )
+        ),
+        Effect.forkIn(scope)
+      )
+      return yield* Deferred.await(mine)
     })
 
     const presentedToken = (request: HttpClientRequest.HttpClientRequest): string | undefined =>
@@ -382,8 +402,10 @@ export const make = (
           if (/error="use_dpop_nonce"/.test(wwwAuthenticate)) return nonce === undefined ? "fail" : "retry"
           // A token refused before its time (revoked): drop it unless a concurrent caller already replaced it.
           const presented = presentedToken(request)
-          yield* Ref.update(current, (cached) =>
-            Option.isSome(cached) && Redacted.value(cached.value.value) === presented ? Option.none() : cached)
+          yield* Ref.update(state, (s) =>
+            Option.isSome(s.token) && Redacted.value(s.token.value.value) === presented ?
+              { ...s, token: Option.none() } :
+              s)
           return presented === undefined ? "fail" : "retry"
         }
         if (answer.status === 403 && /error="insufficient_scope"/.test(wwwAuthenticate)) {
@@ -491,8 +513,10 @@ interface Raw {
 /** The first of two variables that is set (ours, then the SDK's), with its name. */
 const either = <A>(ours: string, sdk: string, read: (name: string) => Config.Config<A>) =>
   Config.option(read(ours)).pipe(
-    Config.zipWith(Config.option(read(sdk)), (a, b) =>
-      Option.orElse(Option.map(a, (v) => [ours, v] as const), () => Option.map(b, (v) => [sdk, v] as const)))
+    Config.zipWith(
+      Config.option(read(sdk)),
+      (a, b) => Option.orElse(Option.map(a, (v) => [ours, v] as const), () => Option.map(b, (v) => [sdk, v] as const))
+    )
   )
 
 const raw: Config.Config<Raw> = Config.all({

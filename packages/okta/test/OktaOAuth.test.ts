@@ -1,12 +1,12 @@
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as OktaAuth from "@enrich/okta/OktaAuth"
 import * as OktaOAuth from "@enrich/okta/OktaOAuth"
 import { SandboxOAuth } from "@enrich/okta/testing"
-import { ConfigProvider, Effect, Exit, FiberRef, Layer, LogLevel, Logger, Option, Redacted, TestClock } from "effect"
+import { ConfigProvider, Effect, Exit, FiberRef, Layer, Logger, LogLevel, Option, Redacted, TestClock } from "effect"
 import * as Jose from "jose"
 import * as Crypto from "node:crypto"
 import * as Fs from "node:fs"
@@ -58,6 +58,7 @@ const setup = (options: Setup = {}) =>
 const keyError = (privateKey: string, extra: Partial<OktaOAuth.Options> = {}) =>
   OktaOAuth.make({ domain: origin, clientId, privateKey: Redacted.make(privateKey), ...extra }).pipe(
     Effect.provideService(HttpClient.HttpClient, sandboxClient({} as SandboxOAuth.Service, newCapture())),
+    Effect.scoped,
     Effect.flip
   )
 
@@ -75,7 +76,12 @@ describe("OktaOAuth keys", () => {
     ["an RSA PKCS#8 PEM", () => rsa.pkcs8, "RS256", undefined],
     ["an RSA PKCS#1 PEM", () => rsa.traditional, "RS256", undefined],
     ["an EC P-256 SEC1 PEM", () => ec256.traditional, "ES256", undefined],
-    ["an EC P-256 PKCS#8 PEM with escaped newlines (as in .env files)", () => ec256.pkcs8.replace(/\n/g, "\\n"), "ES256", undefined],
+    [
+      "an EC P-256 PKCS#8 PEM with escaped newlines (as in .env files)",
+      () => ec256.pkcs8.replace(/\n/g, "\\n"),
+      "ES256",
+      undefined
+    ],
     ["an EC P-384 JWK, kid taken from the JWK", () => JSON.stringify(ec384.privateJwk), "ES384", "ec-kid-384"],
     ["an RSA JWK with alg RS512", () => JSON.stringify({ ...rsa.privateJwk, alg: "RS512" }), "RS512", "rsa-kid-1"],
     ["an RSA PEM from @file", () => `@${tempFile(rsa.pkcs8)}`, "RS256", undefined],
@@ -116,7 +122,11 @@ describe("OktaOAuth keys", () => {
     ["an Ed25519 key", ed25519.export({ type: "pkcs8", format: "pem" }).toString(), /ed25519 key; use an RSA or EC/],
     ["a 1024-bit RSA key (cannot sign)", tooShort.export({ type: "pkcs8", format: "pem" }).toString(), /cannot sign/],
     ["an encryption-only JWK", JSON.stringify({ ...rsa.privateJwk, use: "enc" }), /not for signing/],
-    ["a missing @file", "@/nonexistent/enrich/key.pem", /cannot read the key file \/nonexistent\/enrich\/key.pem \(no such file\)/],
+    [
+      "a missing @file",
+      "@/nonexistent/enrich/key.pem",
+      /cannot read the key file \/nonexistent\/enrich\/key.pem \(no such file\)/
+    ],
     ["an empty value", "  ", /is empty/]
   ]
   for (const [name, key, reason] of bad) {
@@ -468,4 +478,3 @@ describe("OktaOAuth with the demo key pair", () => {
       expect(yield* get("/api/v1/users/jsmith")).toBe(200)
     }))
 })
-

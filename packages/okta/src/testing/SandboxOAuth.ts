@@ -328,7 +328,9 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
             return refuse(challenge(401, "DPoP", "invalid_token", "A DPoP-bound token must be sent as DPoP."))
           }
           const proof = request.headers["dpop"]
-          if (proof === undefined) return refuse(challenge(401, "DPoP", "invalid_dpop_proof", "The DPoP proof is missing."))
+          if (proof === undefined) {
+            return refuse(challenge(401, "DPoP", "invalid_dpop_proof", "The DPoP proof is missing."))
+          }
           const check = yield* Effect.promise(() =>
             checkProof(proof, {
               method: request.method,
@@ -350,8 +352,14 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
           return refuse(challenge(401, "Bearer", "invalid_token", "A Bearer token must be sent as Bearer."))
         }
         if (!issued.scopes.has(requiredScope)) {
-          return refuse(challenge(403, scheme, "insufficient_scope", "The access token provided does not contain " +
-            "the required scopes.", { scope: requiredScope }))
+          return refuse(challenge(
+            403,
+            scheme,
+            "insufficient_scope",
+            "The access token provided does not contain " +
+              "the required scopes.",
+            { scope: requiredScope }
+          ))
         }
         return { _tag: "Authorized", clientId: issued.clientId, scopes: issued.scopes }
       })
