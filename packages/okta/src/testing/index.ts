@@ -7,5 +7,6 @@
 export * as FakeOktaClient from "./FakeOktaClient.js"
 export * as Sandbox from "./Sandbox.js"
 export * as SandboxActivity from "./SandboxActivity.js"
+export * as SandboxOAuth from "./SandboxOAuth.js"
 export * as SandboxOrg from "./SandboxOrg.js"
 export * as SearchExpression from "./SearchExpression.js"
