@@ -23,5 +23,10 @@ export default tseslint.config(
       "@typescript-eslint/no-namespace": "off",
       "@typescript-eslint/no-empty-object-type": "off"
     }
+  },
+  {
+    // Library and CLI sources hold no `any`: a cast that hides a wrong type is a bug waiting for a user.
+    files: ["packages/*/src/**/*.ts"],
+    rules: { "@typescript-eslint/no-explicit-any": "error" }
   }
 )

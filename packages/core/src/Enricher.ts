@@ -216,6 +216,7 @@ export const layerProviders = (
  * An Enricher over providers given as services, with options: `Enricher.layerWith({ includeRaw: true },
  * OktaProvider.OktaProvider)`.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any Tag identifier, as Effect's own Tag constraints
 export const layerWith = <const Tags extends ReadonlyArray<Context.Tag<any, Provider.Provider>>>(
   options: Options,
   ...tags: Tags
@@ -233,6 +234,7 @@ export const layerWith = <const Tags extends ReadonlyArray<Context.Tag<any, Prov
   )
 
 /** An Enricher over providers given as services: `Enricher.layer(OktaProvider.OktaProvider)`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any Tag identifier, as Effect's own Tag constraints
 export const layer = <const Tags extends ReadonlyArray<Context.Tag<any, Provider.Provider>>>(
   ...tags: Tags
 ): Layer.Layer<Enricher, never, EnrichmentCache.EnrichmentCache | Context.Tag.Identifier<Tags[number]>> =>

@@ -17,6 +17,7 @@
  */
 import * as Redis from "@enrich/core/Redis"
 import * as Clock from "effect/Clock"
+import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -226,7 +227,7 @@ export const make = (options: Options = {}): Effect.Effect<RateBudget, never, Re
  */
 export const makeLimiter = (
   options: RateLimiter.Options & Options = {}
-): Effect.Effect<RateLimiter.RateLimiter, never, Redis.Redis> =>
+): Effect.Effect<RateLimiter.Service, never, Redis.Redis> =>
   Effect.gen(function*() {
     const redis = yield* Redis.Redis
     const budget = yield* make(options)
@@ -236,16 +237,25 @@ export const makeLimiter = (
 
     const run = <A extends RateLimiter.Answer, E, R>(
       bucket: string,
-      send: Effect.Effect<A, E, R>
-    ): Effect.Effect<A, E, R> =>
+      send: Effect.Effect<A, E, R>,
+      deadline?: number
+    ): Effect.Effect<A, E | RateLimiter.WaitBeyondDeadline, R> =>
       Effect.gen(function*() {
-        if (!(yield* redis.available)) return yield* local.run(bucket, send)
+        if (!(yield* redis.available)) return yield* local.run(bucket, send, deadline)
         while (true) {
           const now = yield* Clock.currentTimeMillis
           const decision = yield* Effect.either(budget.acquire(bucket, now))
-          if (Either.isLeft(decision)) return yield* local.run(bucket, send)
+          if (Either.isLeft(decision)) return yield* local.run(bucket, send, deadline)
           if (decision.right._tag === "Wait") {
-            yield* local.wait(Duration.millis(Math.max(1, decision.right.until - now)))
+            const until = decision.right.until
+            if (deadline !== undefined && until > deadline) {
+              return yield* new RateLimiter.WaitBeyondDeadline({
+                bucket,
+                resetAt: DateTime.unsafeMake(until),
+                waitMillis: until - now
+              })
+            }
+            yield* local.wait(Duration.millis(Math.max(1, until - now)), bucket)
             continue
           }
           const slot = decision.right.slot
