@@ -8,20 +8,51 @@
  *
  * @since 0.1.0
  */
+import type * as Headers from "@effect/platform/Headers"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type { OktaError } from "./OktaError.js"
 
-/** Adds credentials to a request about to be sent. */
+/** The status and headers of a 401 or 403 answer, as the client shows them to {@link Service.challenge}. */
+export interface Answer {
+  readonly status: number
+  readonly headers: Headers.Headers
+}
+
+/**
+ * Adds credentials to a request about to be sent. SSWS needs only `scheme` and `authenticate`; OAuth (`OktaOAuth`)
+ * also answers challenges and knows its scopes.
+ */
 export interface Service {
   /** The scheme, for logs and errors: `SSWS`, `Bearer`, `DPoP`. Never the credential itself. */
   readonly scheme: string
+  /** Called on every attempt (a DPoP proof is single-use), on the final request. */
   readonly authenticate: (
     request: HttpClientRequest.HttpClientRequest
   ) => Effect.Effect<HttpClientRequest.HttpClientRequest, OktaError>
+  /**
+   * Reads a 401/403 answer to `sentRequest` (as authenticated): `"retry"` makes the client send it once more (not
+   * counted against its transient retries), `"fail"` fails as before. Absent: always `"fail"`.
+   */
+  readonly challenge?: ((sentRequest: HttpClientRequest.HttpClientRequest, answer: Answer) => Effect.Effect<
+    "retry" | "fail"
+  >) | undefined
+  /** The scopes the credentials were granted, when they have scopes (OAuth). */
+  readonly grantedScopes?: Effect.Effect<ReadonlySet<string>, OktaError> | undefined
+  /** Scopes found missing so far (not granted, or refused with 403 `insufficient_scope`). Absent: none. */
+  readonly missingScopes?: Effect.Effect<ReadonlySet<string>> | undefined
 }
+
+/**
+ * Whether `auth` may use `scope`: false once the scope is known to be missing (not granted by the token response, or
+ * refused with 403 `insufficient_scope`). Always true for credentials without scopes (SSWS).
+ */
+export const hasScope = (auth: Service, scope: string): Effect.Effect<boolean> =>
+  auth.missingScopes === undefined
+    ? Effect.succeed(true)
+    : Effect.map(auth.missingScopes, (missing) => !missing.has(scope))
 
 /**
  * The authentication of the Okta client. Optional: when absent, the client uses {@link ssws} with its `token`

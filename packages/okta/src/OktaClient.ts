@@ -65,6 +65,15 @@ export interface Service {
    * Present on the HTTP client; in-memory fakes may omit it.
    */
   readonly stats?: Effect.Effect<RateLimiter.Stats>
+  /**
+   * Whether the client's credentials may use `scope` (e.g. `okta.roles.read`): false once an OAuth scope is known to
+   * be missing (not granted, or refused with 403 `insufficient_scope`); true for an API token. Absent: true.
+   */
+  readonly hasScope?: ((scope: string) => Effect.Effect<boolean>) | undefined
+  /** The authentication in use (its `scheme`, and for OAuth its scopes). Present on the HTTP client. */
+  readonly auth?: OktaAuth.Service | undefined
+  /** `GET /api/v1/users?limit=1`, one page: the cheapest request that proves the credentials work (`enrich doctor`). */
+  readonly sample?: Effect.Effect<ReadonlyArray<OktaUser>, OktaError> | undefined
 }
 
 /** The Okta client service. */
@@ -250,7 +259,14 @@ const makeWith = (
           Effect.flatMap((call) => one(call, decodeRoles)),
           tracedListRoles
         ),
-      stats: limiter.stats
+      stats: limiter.stats,
+      hasScope: (scope) => OktaAuth.hasScope(auth, scope),
+      auth,
+      sample: Effect.suspend(() => {
+        const url = new URL(settings.origin + Endpoint.users)
+        url.searchParams.set("limit", "1")
+        return one({ url, bucket: RateLimiter.bucket("GET", Endpoint.users), operation: "GET /api/v1/users" }, decodeUsers)
+      })
     })
   })
 

@@ -114,6 +114,43 @@ export class OktaConfigError extends Schema.TaggedError<OktaConfigError>()("Okta
   }
 }
 
+/**
+ * Okta's token endpoint refused the service app (`invalid_client`, `invalid_scope`, `unauthorized_client`, ...).
+ * The message says what to fix in the app's configuration; it never carries the key, assertion or token.
+ */
+export class OktaOAuthError extends Schema.TaggedError<OktaOAuthError>()("OktaOAuthError", {
+  /** The OAuth error code, e.g. `invalid_client`. */
+  error: Schema.String,
+  /** Okta's `error_description`, scrubbed of anything that looks like a JWT. */
+  description: Schema.optional(Schema.String),
+  status: Schema.Number,
+  requestId: Schema.optional(Schema.String)
+}) {
+  override get message(): string {
+    const said = this.description ? `: ${this.description}` : ""
+    const id = this.requestId ? ` (X-Okta-Request-Id ${this.requestId})` : ""
+    return `Okta refused the access token request (${this.error}${said}); ${hintFor(this.error)}${id}`
+  }
+}
+
+const hintFor = (error: string): string => {
+  switch (error) {
+    case "invalid_client":
+      return "check OKTA_CLIENT_ID, that the app authenticates with \"Public key / Private key\" and that the public " +
+        "half of OKTA_PRIVATE_KEY (with OKTA_KEY_ID as its kid) is registered on the app"
+    case "unauthorized_client":
+      return "the app must be an API Services app allowed the Client Credentials grant"
+    case "invalid_scope":
+      return `grant the app the Okta API scope okta.users.read (Admin Console > Applications > the app > ` +
+        "Okta API Scopes) and an admin role, or set OKTA_SCOPES to granted scopes"
+    case "invalid_dpop_proof":
+    case "use_dpop_nonce":
+      return "the DPoP exchange with the token endpoint failed; retry, or report it with the request id"
+    default:
+      return "check the service app's configuration in the Admin Console"
+  }
+}
+
 /** Any error of an Okta request. */
 export type OktaError =
   | OktaNotFound
@@ -123,3 +160,4 @@ export type OktaError =
   | OktaRateLimited
   | OktaTransient
   | OktaInvalidResponse
+  | OktaOAuthError

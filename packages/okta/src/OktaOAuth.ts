@@ -31,7 +31,7 @@ import * as Jwt from "./internal/oauthJwt.js"
 import * as Key from "./internal/oauthKey.js"
 import * as OktaAuth from "./OktaAuth.js"
 import * as OktaConfig from "./OktaConfig.js"
-import { OktaBadRequest, OktaConfigError, OktaInvalidResponse, OktaTransient } from "./OktaError.js"
+import { OktaConfigError, OktaInvalidResponse, OktaOAuthError, OktaTransient } from "./OktaError.js"
 
 /** The scope every lookup needs (users, a user's groups and factors). */
 export const requiredScope = "okta.users.read"
@@ -71,58 +71,24 @@ export interface Options {
 }
 
 /**
- * Okta's token endpoint refused the service app (`invalid_client`, `invalid_scope`, `unauthorized_client`, ...).
- * The message says what to fix in the app's configuration; it never carries the key, assertion or token.
+ * Okta's token endpoint refused the service app (`invalid_client`, `invalid_scope`, ...): one of the
+ * `OktaError`s, so this service can be provided as the client's `OktaAuth` directly.
  */
-export class OktaOAuthError extends Schema.TaggedError<OktaOAuthError>()("OktaOAuthError", {
-  /** The OAuth error code, e.g. `invalid_client`. */
-  error: Schema.String,
-  /** Okta's `error_description`, scrubbed of anything that looks like a JWT. */
-  description: Schema.optional(Schema.String),
-  status: Schema.Number,
-  requestId: Schema.optional(Schema.String)
-}) {
-  override get message(): string {
-    const said = this.description ? `: ${this.description}` : ""
-    const id = this.requestId ? ` (X-Okta-Request-Id ${this.requestId})` : ""
-    return `Okta refused the access token request (${this.error}${said}); ${hintFor(this.error)}${id}`
-  }
-}
-
-const hintFor = (error: string): string => {
-  switch (error) {
-    case "invalid_client":
-      return "check OKTA_CLIENT_ID, that the app authenticates with \"Public key / Private key\" and that the public " +
-        "half of OKTA_PRIVATE_KEY (with OKTA_KEY_ID as its kid) is registered on the app"
-    case "unauthorized_client":
-      return "the app must be an API Services app allowed the Client Credentials grant"
-    case "invalid_scope":
-      return `grant the app the Okta API scope ${requiredScope} (Admin Console > Applications > the app > ` +
-        "Okta API Scopes) and an admin role, or set OKTA_SCOPES to granted scopes"
-    case "invalid_dpop_proof":
-    case "use_dpop_nonce":
-      return "the DPoP exchange with the token endpoint failed; retry, or report it with the request id"
-    default:
-      return "check the service app's configuration in the Admin Console"
-  }
-}
+export { OktaOAuthError } from "./OktaError.js"
 
 /** Any failure of getting an access token. */
 export type TokenError = OktaOAuthError | OktaTransient | OktaInvalidResponse
 
 /** What the client reports of an answer to {@link Service.challenge}. */
-export interface Answer {
-  readonly status: number
-  readonly headers: Headers.Headers
-}
+export type Answer = OktaAuth.Answer
 
 /**
- * The OAuth service, a superset of {@link OktaAuth.Service}. The client must:
- * - call `authenticate` on each final request (each attempt: a DPoP proof is single-use);
- * - on every 401 or 403 answer, call `challenge(request, answer)`; on `"retry"` send the request again once (through
- *   `authenticate` again), on `"fail"` or a second 401/403 fail as before.
+ * The OAuth service: an {@link OktaAuth.Service} with every optional member present. The client (`OktaClient`):
+ * - calls `authenticate` on each final request (each attempt: a DPoP proof is single-use);
+ * - on every 401 or 403 answer, calls `challenge(request, answer)`; on `"retry"` sends the request again once (through
+ *   `authenticate` again), on `"fail"` or a second 401/403 fails as before.
  */
-export interface Service {
+export interface Service extends OktaAuth.Service {
   /** `Bearer` or `DPoP`: the scheme in use now (DPoP once the token endpoint asked for it). */
   readonly scheme: string
   readonly authenticate: (
@@ -139,7 +105,10 @@ export interface Service {
   ) => Effect.Effect<"retry" | "fail">
   /** The scopes Okta granted (the token response's `scope`), without those a 403 said are missing. */
   readonly grantedScopes: Effect.Effect<ReadonlySet<string>, TokenError>
-  /** Scopes a resource server refused with 403 `insufficient_scope` so far. */
+  /**
+   * Scopes known to be missing so far: asked for but not granted by the last token response (or dropped after
+   * `invalid_scope`), or refused by a resource server with 403 `insufficient_scope`.
+   */
   readonly missingScopes: Effect.Effect<ReadonlySet<string>>
 }
 
@@ -226,6 +195,8 @@ export const make = (
     const resourceNonce = yield* Ref.make<string | undefined>(undefined)
     const askFor = yield* Ref.make<ReadonlyArray<string>>(requested)
     const missing = yield* Ref.make<ReadonlySet<string>>(new Set())
+    /** Scopes asked for at start-up that the last token response did not grant. */
+    const notGranted = yield* Ref.make<ReadonlySet<string>>(new Set())
     /** The cached token and the token request in flight, in one Ref so that checking and joining are atomic. */
     const state = yield* Ref.make<TokenState>({ token: Option.none(), flight: Option.none() })
     let scheme: "Bearer" | "DPoP" = options.dpop === true ? "DPoP" : "Bearer"
@@ -301,6 +272,17 @@ export const make = (
           const lifetime = Math.max(0, body.right.expires_in) * 1000
           const early = Option.getOrElse(refreshBefore, () => Math.min(60_000, lifetime / 10))
           const granted = body.right.scope === undefined ? scopes : splitScopes(body.right.scope)
+          const lacking = requested.filter((s) => !granted.includes(s))
+          const known = yield* Ref.get(notGranted)
+          // Scopes dropped after `invalid_scope` were warned about already; warn about those asked for now.
+          const fresh = scopes.filter((s) => !granted.includes(s) && !known.has(s))
+          yield* Ref.set(notGranted, new Set(lacking))
+          if (fresh.length > 0 && body.right.scope !== undefined) {
+            yield* Effect.logWarning(
+              `Okta did not grant the service app the scope(s) ${fresh.join(", ")}; the fields that need them will ` +
+                "be null. Grant them under the app's Okta API Scopes."
+            )
+          }
           return {
             value: Redacted.make(body.right.access_token),
             type,
@@ -436,34 +418,18 @@ export const make = (
         const refused = yield* Ref.get(missing)
         return new Set([...granted].filter((s) => !refused.has(s)))
       }),
-      missingScopes: Ref.get(missing)
+      missingScopes: Effect.map(
+        Effect.zip(Ref.get(notGranted), Ref.get(missing)),
+        ([lacking, refused]) => new Set([...lacking, ...refused])
+      )
     } satisfies Service
   })
 
 /**
- * The {@link OktaAuth.Service} view of the OAuth service: a refused token request becomes an `OktaBadRequest` on
- * `POST /oauth2/v1/token` carrying the actionable message, until `OktaError` includes {@link OktaOAuthError}. The
- * object keeps `challenge`, `grantedScopes` and `missingScopes` for a client that looks for them.
+ * The {@link OktaAuth.Service} view of the OAuth service: the service itself, since `OktaError` includes
+ * {@link OktaOAuthError}.
  */
-export const toOktaAuth = (service: Service): OktaAuth.Service & Omit<Service, "authenticate"> => ({
-  get scheme() {
-    return service.scheme
-  },
-  authenticate: (request) =>
-    Effect.catchTag(service.authenticate(request), "OktaOAuthError", (error) =>
-      Effect.fail(
-        new OktaBadRequest({
-          operation,
-          status: error.status,
-          errorCode: error.error,
-          errorSummary: error.message,
-          requestId: error.requestId
-        })
-      )),
-  challenge: service.challenge,
-  grantedScopes: service.grantedScopes,
-  missingScopes: service.missingScopes
-})
+export const toOktaAuth = (service: Service): OktaAuth.Service => service
 
 /** Keeps DPoP proofs out of the request headers `@effect/platform` records on spans. */
 const redactDpopHeader = Layer.fiberRefLocallyScopedWith(
@@ -483,7 +449,7 @@ export const layer = (
     Layer.scopedContext(
       Effect.map(
         make(options),
-        (service) => Context.make(OktaOAuth, service).pipe(Context.add(OktaAuth.OktaAuth, toOktaAuth(service)))
+        (service) => Context.make(OktaOAuth, service).pipe(Context.add(OktaAuth.OktaAuth, service))
       )
     )
   )

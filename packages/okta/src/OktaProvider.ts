@@ -18,8 +18,11 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as internal from "./internal/extract.js"
 import * as OktaClient from "./OktaClient.js"
-import type { OktaError } from "./OktaError.js"
+import { type OktaError, OktaForbidden } from "./OktaError.js"
 import type { OktaUser } from "./OktaResources.js"
+
+/** The OAuth scope of `is_admin` and `admin_roles` (a user's roles). */
+export const rolesScope = "okta.roles.read"
 
 /** The provider's name: the key of its result in an enrichment (`okta`). */
 export const name = "okta"
@@ -94,11 +97,23 @@ export const make = (options: Options = {}): Effect.Effect<Provider.Provider, ne
   Effect.gen(function*() {
     const client = yield* OktaClient.OktaClient
 
+    // A scope the credentials lack (OAuth: not granted, or refused once with 403 insufficient_scope) is not asked for
+    // again: the fields that need it are null, with a warning naming the scope.
+    const hasScope = client.hasScope ?? (() => Effect.succeed(true))
+    const scoped = <A>(scope: string, operation: string, effect: Effect.Effect<A, OktaError>) =>
+      Effect.flatMap(hasScope(scope), (granted) =>
+        granted
+          ? fetched(effect)
+          : Effect.succeed<internal.Fetched<A>>({
+            _tag: "Failed",
+            error: new OktaForbidden({ operation, missingScope: scope })
+          }))
+
     const related = (userId: string): Effect.Effect<internal.Related> =>
       Effect.all({
         groups: fetched(client.listUserGroups(userId)),
         factors: fetched(client.listFactors(userId)),
-        roles: fetched(client.listRoles(userId))
+        roles: scoped(rolesScope, "GET /api/v1/users/{id}/roles", client.listRoles(userId))
       }, { concurrency: "unbounded" })
 
     const orNotFound = <A>(

@@ -35,6 +35,11 @@ interface Unanswered {
   readonly reason: string
 }
 
+/** An answer and the request it answers, as authenticated (for {@link OktaAuth.Service.challenge}). */
+interface Sent extends Response.Answered {
+  readonly request: HttpClientRequest.HttpClientRequest
+}
+
 const TRANSIENT_STATUS = new Set([500, 502, 503, 504])
 
 /** Sends `call`s; `scrub` removes the token from any text a server echoes. */
@@ -62,18 +67,18 @@ export const make = (
         )
     )
 
-  /** One request and its body, or why there was no answer. */
+  /** One request (authenticated anew: a DPoP proof is single-use) and its body, or why there was no answer. */
   const attempt = (
     request: HttpClientRequest.HttpClientRequest,
     call: Call
-  ): Effect.Effect<Response.Answered, Unanswered | OktaError> =>
+  ): Effect.Effect<Sent, Unanswered | OktaError> =>
     auth.authenticate(request).pipe(
-      Effect.flatMap(send),
-      Effect.flatMap((response) =>
-        Effect.map(
-          Response.readBody(call.operation, response, settings.maxResponseBytes),
-          (text): Response.Answered => ({ status: response.status, headers: response.headers, text })
-        )
+      Effect.flatMap((authenticated) =>
+        Effect.flatMap(send(authenticated), (response) =>
+          Effect.map(
+            Response.readBody(call.operation, response, settings.maxResponseBytes),
+            (text): Sent => ({ request: authenticated, status: response.status, headers: response.headers, text })
+          ))
       ),
       Effect.catchTag("RequestError", "ResponseError", (error) =>
         Effect.fail<Unanswered>({
@@ -109,10 +114,28 @@ export const make = (
           ? Effect.flatMap(delay, (d): Effect.Effect<never, Retry.Retryable> =>
             Effect.fail({ failure, delay: Option.some(d) }))
           : Effect.fail<Retry.Retryable>({ failure, delay: Option.none() })
+      // One challenged request (401/403 the auth says to retry: DPoP nonce, revoked token) is sent again once per
+      // operation, on top of the transient retries and not counted against them.
+      let challenged = false
+      const challenge = auth.challenge
+      const sendOnce = () => limiter.run(call.bucket, attempt(request(call, retry, retryFor), call), deadline)
+      const sendAnswering = challenge === undefined ? sendOnce : () =>
+        Effect.flatMap(sendOnce(), (sent) => {
+          const status = sent.status
+          if (challenged || (status !== 401 && status !== 403)) return Effect.succeed(sent)
+          return Effect.flatMap(
+            challenge(sent.request, { status, headers: sent.headers }),
+            (verdict) => {
+              if (verdict !== "retry") return Effect.succeed(sent)
+              challenged = true
+              return sendOnce()
+            }
+          )
+        })
       const backoff = () =>
         Backoff.jittered(Duration.toMillis(settings.retryBackoff), Duration.toMillis(settings.retryBackoffCap), retry)
       const once = Effect.suspend(() =>
-        limiter.run(call.bucket, attempt(request(call, retry, retryFor), call), deadline).pipe(
+        sendAnswering().pipe(
           Effect.either,
           Effect.flatMap((result): Effect.Effect<Response.Answered, Retry.Retryable> => {
             if (Either.isLeft(result)) {

@@ -1,7 +1,8 @@
 /**
  * The sandbox: a fake Okta org served over real HTTP on a loopback port. It speaks the Okta Management API for the
  * operations account enrichment uses (`getUser`, `listUsers`, `listUserGroups`, `listFactors`,
- * `listAssignedRolesForUser`, `listLogEvents`), with Okta's SSWS auth, error bodies, `Link` paging, rate-limit
+ * `listAssignedRolesForUser`, `listLogEvents`), with Okta's SSWS auth, OAuth 2.0 service apps (`POST /oauth2/v1/token`
+ * with `private_key_jwt` and DPoP, Bearer/DPoP access tokens checked per route scope: see {@link Options.oauth}), error bodies, `Link` paging, rate-limit
  * headers, per-bucket and concurrency 429s, and scriptable faults, from the ordinary (a 503, latency) to the hostile
  * (absurd headers, gzip bombs, slow drips, cross-origin redirects) for testing a client's defences.
  *
@@ -41,6 +42,7 @@ import * as RateLimits from "./internal/rateLimits.js"
 import * as RouteTable from "./internal/routeTable.js"
 import * as Server from "./internal/server.js"
 import { makeErrorBody, makeIds } from "./internal/wire.js"
+import * as SandboxOAuth from "./SandboxOAuth.js"
 import * as SandboxOrg from "./SandboxOrg.js"
 
 /**
@@ -171,6 +173,12 @@ export interface Options {
   readonly latency?: Duration.DurationInput | undefined
   /** Per route; the key `"*"` applies to routes without their own entry. */
   readonly faults?: { readonly [route: string]: Faults } | undefined
+  /**
+   * The authorization server (`POST /oauth2/v1/token`): registered service apps (client id, public JWK, granted
+   * `scopes`, `requireDpop`), `tokenLifetime` (on Effect's Clock), nonce settings. Default: no app registered (API
+   * routes still take SSWS; register apps later with `Service.oauth.register`).
+   */
+  readonly oauth?: SandboxOAuth.Options | undefined
 }
 
 /**
@@ -189,6 +197,8 @@ export interface Service {
   /** Replaces the faults of a route (`"*"`: every route without its own entry) and restarts its script. */
   readonly setFaults: (route: Route | "*", faults: Faults) => Effect.Effect<void>
   readonly clearFaults: Effect.Effect<void>
+  /** The authorization server: register apps, revoke tokens, count token requests. */
+  readonly oauth: SandboxOAuth.Service
 }
 
 /**
@@ -229,10 +239,12 @@ export const make = (options: Options = {}): Effect.Effect<Service, SandboxError
     const faults = internalFaults.makeSettings(options.faults)
     const nextId = makeIds()
     let url = ""
+    const oauth = yield* SandboxOAuth.make(options.oauth)
     const pipeline: Api.Pipeline = {
       org,
       url: () => url,
-      authenticate: Auth.firstOf([Auth.ssws(token)]),
+      authenticate: Auth.firstOf([Auth.ssws(token), Auth.oauth(oauth)]),
+      oauth,
       bucketFor: RateLimits.makeBuckets(defaultRateLimits, options.rateLimits),
       concurrencyLimit: options.concurrencyLimit ?? defaultConcurrencyLimit,
       baseLatency: options.latency === undefined ? Duration.zero : Duration.decode(options.latency),
@@ -278,7 +290,8 @@ export const make = (options: Options = {}): Effect.Effect<Service, SandboxError
       token,
       org,
       ...admin,
-      setFaults: admin.setFaults
+      setFaults: admin.setFaults,
+      oauth
     }
   })
 

@@ -8,6 +8,7 @@
 import { Duration, Effect, Option } from "effect"
 import * as Clock from "effect/Clock"
 import type * as Http from "node:http"
+import type * as SandboxOAuth from "../SandboxOAuth.js"
 import type * as Auth from "./auth.js"
 import type { CountersState } from "./counters.js"
 import * as FaultResponses from "./faultResponses.js"
@@ -17,13 +18,14 @@ import * as RateLimits from "./rateLimits.js"
 import * as Route from "./route.js"
 import * as RouteTable from "./routeTable.js"
 import { type Headers, readBody, send } from "./server.js"
-import { type ErrorBody, pagedLinks, selfLink } from "./wire.js"
+import { type ErrorBody, pagedLinks, type Reply, selfLink } from "./wire.js"
 
 /** Everything the pipeline reads, built once per sandbox. */
 export interface Pipeline {
   readonly org: Org
   readonly url: () => string
   readonly authenticate: Auth.Authenticator
+  readonly oauth: SandboxOAuth.Service
   readonly bucketFor: (route: string, now: number) => RateLimits.Bucket
   readonly concurrencyLimit: number
   readonly baseLatency: Duration.Duration
@@ -72,9 +74,17 @@ export const handle = (
       const principal = yield* pipeline.authenticate({
         method: req.method ?? "GET",
         url: req.url ?? "/",
-        headers: req.headers
+        headers: req.headers,
+        route: name,
+        origin: pipeline.url()
       })
       if (Option.isNone(principal)) return reply(401, error(401), RateLimits.current(bucket))
+      const refusal = principal.value.refusal
+      if (refusal !== undefined) {
+        counters.outcome(name, String(refusal.status))
+        return send(res, refusal.status, { ...base(RateLimits.current(bucket), now), ...refusal.headers },
+          JSON.stringify(refusal.body))
+      }
     }
     const admission = RateLimits.admit(bucket, counters.inFlight, pipeline.concurrencyLimit)
     if (admission._tag !== "Admitted") {
@@ -108,7 +118,7 @@ export const handle = (
       )
     }
     const linkBase = { url: pipeline.url(), path, rawQuery, params: new URLSearchParams(rawQuery) }
-    const answer = matched._tag === "Unmatched"
+    const answer: Reply = matched._tag === "Unmatched"
       ? { status: 404, body: error(404, `Not found: Resource not found: ${path} (PathNotFound)`) }
       : yield* Route.run(matched.route, {
         org: pipeline.org,
@@ -119,6 +129,8 @@ export const handle = (
         now,
         error,
         selfLink: selfLink(linkBase),
+        url: `${linkBase.url}${path}`,
+        oauth: pipeline.oauth,
         pagedLinks: (next, limit) => pagedLinks(linkBase, next, limit, settings?.faults.repeatNextCursor === true)
       })
     return yield* FaultResponses.answer(fault, {
@@ -126,7 +138,7 @@ export const handle = (
       res,
       url: linkBase.url,
       reply: answer,
-      headers: base(rate, answeredAt),
+      headers: answer.headers === undefined ? base(rate, answeredAt) : { ...base(rate, answeredAt), ...answer.headers },
       error,
       count: (outcome) => counters.outcome(name, outcome)
     })

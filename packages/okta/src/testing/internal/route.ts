@@ -8,6 +8,7 @@
  */
 import { Effect, Option } from "effect"
 import type * as Http from "node:http"
+import type * as SandboxOAuth from "../SandboxOAuth.js"
 import type { Org } from "./org/model.js"
 import type { ErrorBody, Reply } from "./wire.js"
 
@@ -25,6 +26,10 @@ export interface RouteRequest {
   readonly error: ErrorBody
   /** The request's `rel="self"` Link line. */
   readonly selfLink: string
+  /** The request's absolute URL without the query (what a DPoP proof's `htu` names). */
+  readonly url: string
+  /** The sandbox's authorization server (`POST /oauth2/v1/token`). */
+  readonly oauth: SandboxOAuth.Service
   /** `self` and `next` Link lines of a page (honours the route's `repeatNextCursor` fault). */
   readonly pagedLinks: (next: Option.Option<string>, limit: number) => Array<string>
 }

@@ -10,6 +10,7 @@ import type { RouteDef } from "./route.js"
 import * as Factors from "./routes/factors.js"
 import * as Groups from "./routes/groups.js"
 import * as Logs from "./routes/logs.js"
+import * as OAuth from "./routes/oauth.js"
 import * as Roles from "./routes/roles.js"
 import * as Users from "./routes/users.js"
 
@@ -18,7 +19,8 @@ export const table = [
   ...Groups.routes,
   ...Factors.routes,
   ...Roles.routes,
-  ...Logs.routes
+  ...Logs.routes,
+  ...OAuth.routes
 ] as const
 
 /** The name of every route in the table. */

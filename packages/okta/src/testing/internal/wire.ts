@@ -11,6 +11,8 @@ export interface Reply {
   readonly status: number
   readonly body: unknown
   readonly links?: ReadonlyArray<string> | undefined
+  /** Headers beyond the pipeline's (e.g. `DPoP-Nonce` from the token endpoint). */
+  readonly headers?: Readonly<Record<string, string>> | undefined
 }
 
 const errorTexts: Record<number, readonly [string, string]> = {
