@@ -251,7 +251,7 @@ describe("OktaOAuth configuration", () => {
       )
     }))
 
-  it.scoped("layerConfig provides OktaAuth (mapping a refused token request to OktaBadRequest) and redacts DPoP", () =>
+  it.scoped("layerConfig provides OktaAuth (the service itself: OktaOAuthError is an OktaError) and redacts DPoP", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(start)
       const sandbox = yield* SandboxOAuth.make({ apps: [] })
@@ -266,7 +266,7 @@ describe("OktaOAuth configuration", () => {
       yield* Effect.gen(function*() {
         const auth = yield* OktaAuth.OktaAuth
         const error = yield* Effect.flip(auth.authenticate(HttpClientRequest.get(`${origin}/api/v1/users/x`)))
-        expect(error._tag).toBe("OktaBadRequest")
+        expect(error._tag).toBe("OktaOAuthError")
         expect(error.message).toContain("invalid_client")
         expect(error.message).toContain("check OKTA_CLIENT_ID")
         expect(yield* FiberRef.get(Headers.currentRedactedNames)).toContain("dpop")

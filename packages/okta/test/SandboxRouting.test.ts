@@ -48,6 +48,7 @@ describe("Sandbox routing", () => {
       "GET /api/v1/users/{id}/factors": 1200,
       "GET /api/v1/users/{id}/roles": 1200,
       "GET /api/v1/logs": 120,
+      "POST /oauth2/v1/token": 600,
       "UNMATCHED": 1200
     })
   })

@@ -72,6 +72,8 @@ export interface Service {
   readonly verifyResourceRequest: (request: Request, requiredScope: string) => Effect.Effect<Verdict>
   /** Revokes an access token early, as an admin would. */
   readonly revoke: (accessToken: string) => Effect.Effect<void>
+  /** Revokes every access token issued so far (a test does not see the tokens themselves). */
+  readonly revokeAll: Effect.Effect<void>
   /** Counts of what was served, for tests. */
   readonly stats: Effect.Effect<{ readonly tokenRequests: number; readonly tokensIssued: number }>
 }
@@ -369,6 +371,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       token,
       verifyResourceRequest,
       revoke: (accessToken) => Effect.sync(() => void tokens.delete(accessToken)),
+      revokeAll: Effect.sync(() => tokens.clear()),
       stats: Ref.get(stats)
     }
   })
