@@ -92,6 +92,15 @@ const sandbox = Options.boolean("sandbox").pipe(
   Options.withDescription("Enrich against the bundled sandbox Okta org, started in-process: no Okta account needed.")
 )
 
+/** How `--sandbox` authenticates: its API token, or a demo OAuth service app (DPoP). Shared with `enrich doctor`. */
+export const sandboxAuth = Options.choice("sandbox-auth", ["ssws", "oauth"]).pipe(
+  Options.withDescription(
+    "With --sandbox: ssws (default) uses its API token; oauth registers a demo OAuth 2.0 service app (a key pair " +
+      "made for this run, DPoP required) and goes through the whole token dance."
+  ),
+  Options.withDefault("ssws" as const)
+)
+
 /** Every spelling of the options, for the checks made before @effect/cli parses the line (see {@link Arguments}). */
 export const optionTable: Arguments.OptionTable = {
   command: "account",
@@ -103,7 +112,8 @@ export const optionTable: Arguments.OptionTable = {
     "--rules": "--rules",
     "--cache": "--cache",
     "--concurrency": "--concurrency",
-    "-c": "--concurrency"
+    "-c": "--concurrency",
+    "--sandbox-auth": "--sandbox-auth"
   },
   keyValues: ["--ttl"],
   booleans: { "--include-raw": "--include-raw", "--sandbox": "--sandbox" }
@@ -120,6 +130,7 @@ export interface Flags {
   readonly concurrency: number
   readonly includeRaw: boolean
   readonly sandbox: boolean
+  readonly sandboxAuth: "ssws" | "oauth"
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -316,6 +327,7 @@ const run = (flags: Flags) =>
       : undefined
     const enricherLayer = yield* Wiring.enricherLayer({
       sandbox: flags.sandbox,
+      sandboxAuth: flags.sandboxAuth,
       cache: flags.cache,
       includeRaw: flags.includeRaw,
       rules: ruleSet,
@@ -358,7 +370,8 @@ export const command = Command.make("account", {
   ttl,
   concurrency,
   includeRaw,
-  sandbox
+  sandbox,
+  sandboxAuth
 }, run).pipe(
   Command.withDescription(Help.describe(
     [
@@ -366,11 +379,12 @@ export const command = Command.make("account", {
       "from your malice rules. Results go to stdout in input order; logs and progress to stderr.",
       "Exit codes: 0 every account answered (found or not found), 1 some failed (every result is still printed), " +
       "2 usage or configuration error (nothing was sent), 130 interrupted (finished results are printed).",
-      "Configuration: OKTA_DOMAIN and OKTA_API_TOKEN from the environment or a .env file in the working directory " +
-      "(the environment wins; --sandbox wins over both)."
+      "Configuration: OKTA_DOMAIN and OKTA_API_TOKEN (or an OAuth service app: OKTA_CLIENT_ID, OKTA_PRIVATE_KEY) " +
+      "from the environment or a .env file in the working directory (the environment wins; --sandbox wins over both)."
     ],
     [
       ["enrich account jsmith --sandbox", "try it without an Okta org"],
+      ["enrich account jsmith --sandbox --sandbox-auth oauth", "the same, as an OAuth service app with DPoP"],
       ["enrich account jsmith@example.com 00u1a2b3c4d5e6f7g8h9", "several accounts, printed as a JSON array"],
       ["enrich account --input accounts.txt --format csv > out.csv", "a file of accounts, one per line, as CSV"],
       ["cut -d, -f3 alerts.csv | enrich account --input - --format ndjson", "accounts from stdin"],

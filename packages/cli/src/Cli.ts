@@ -8,6 +8,7 @@ import * as Command from "@effect/cli/Command"
 import * as Effect from "effect/Effect"
 import * as AccountCommand from "./AccountCommand.js"
 import * as Arguments from "./Arguments.js"
+import * as DoctorCommand from "./DoctorCommand.js"
 import * as Help from "./Help.js"
 import * as RulesCommand from "./RulesCommand.js"
 import * as SandboxCommand from "./SandboxCommand.js"
@@ -27,10 +28,16 @@ export const enrich = Command.make("enrich").pipe(
       ["enrich account jsmith@company.com", "a real lookup (OKTA_DOMAIN and OKTA_API_TOKEN in the env or .env)"],
       ["enrich rules check rules.json", "validate malice rules"],
       ["enrich sandbox serve", "run the sandbox org for other tools"],
+      ["enrich doctor", "check the configuration: org, auth, scopes, a sample request, rate-limit headroom"],
       ["enrich --completions bash > ~/.local/share/bash-completion/completions/enrich", "shell completions"]
     ]
   )),
-  Command.withSubcommands([AccountCommand.command, RulesCommand.command, SandboxCommand.command])
+  Command.withSubcommands([
+    AccountCommand.command,
+    RulesCommand.command,
+    SandboxCommand.command,
+    DoctorCommand.command
+  ])
 )
 
 /**
@@ -63,6 +70,6 @@ const runCommand = Command.run(enrich, { name: "enrich", version })
  */
 export const run = (argv: ReadonlyArray<string>) =>
   Effect.zipRight(
-    Effect.suspend(() => Arguments.check(argv.slice(2), [AccountCommand.optionTable])),
+    Effect.suspend(() => Arguments.check(argv.slice(2), [AccountCommand.optionTable, DoctorCommand.optionTable])),
     runCommand(hoistLogLevel(argv)).pipe(Effect.provide(CliConfig.layer({ showBuiltIns: false })))
   )

@@ -14,6 +14,7 @@ import * as EnrichmentCache from "@enrich/core/EnrichmentCache"
 import * as MaliceRules from "@enrich/core/MaliceRules"
 import * as Telemetry from "@enrich/core/Telemetry"
 import * as OktaClient from "@enrich/okta/OktaClient"
+import type * as OktaOAuthTypes from "@enrich/okta/OktaOAuth"
 import * as OktaProvider from "@enrich/okta/OktaProvider"
 import * as Config from "effect/Config"
 import type * as ConfigProvider from "effect/ConfigProvider"
@@ -84,7 +85,29 @@ export interface Options {
    * stdin. It picks the transport: see {@link undiciFrom}.
    */
   readonly lookups?: number | undefined
+  /**
+   * With `sandbox`: how enrich authenticates to it. `ssws` (default): the sandbox's API token. `oauth`: a demo OAuth
+   * service app registered for this run (a fresh key pair, DPoP required), through the whole token dance.
+   */
+  readonly sandboxAuth?: "ssws" | "oauth" | undefined
 }
+
+/** The Okta client ready to build, with what `enrich doctor` reports about it. */
+export interface ClientSetup {
+  /** The Okta client, its authentication included. */
+  readonly layer: Layer.Layer<OktaClient.OktaClient, UsageError>
+  /** The org URL, as configured. */
+  readonly domain: string
+  /** `API token (SSWS)` or `OAuth 2.0 service app <client id>`. */
+  readonly mode: string
+  /** Secrets the logger scrubs: the API token or the private key. */
+  readonly secrets: ReadonlyArray<Redacted.Redacted>
+  /** The configuration provider (flags, environment, `.env`). */
+  readonly provider: ConfigProvider.ConfigProvider
+}
+
+/** The OAuth module (and with it `jose`), loaded only for a command that may need it. */
+const loadOAuth = Effect.promise(() => import("@enrich/okta/OktaOAuth"))
 
 const required = (name: string, example: string) =>
   Config.option(Config.string(name)).pipe(
@@ -133,6 +156,70 @@ const checkConfig = (provider: ConfigProvider.ConfigProvider) =>
   }).pipe(Effect.withConfigProvider(provider))
 
 /**
+ * Reads how to reach Okta and authenticate, starting the sandbox first with `sandbox` (with `sandboxAuth: "oauth"`,
+ * with a demo service app). OAuth variables (`OKTA_CLIENT_ID`, `OKTA_PRIVATE_KEY`, ... or the Okta SDK's names) mean
+ * OAuth, `OKTA_API_TOKEN` means SSWS; both at once, or an unusable key, is a {@link UsageError} naming the variables.
+ */
+export const clientSetup = (
+  options: Pick<Options, "sandbox" | "sandboxAuth" | "cwd" | "lookups">
+): Effect.Effect<ClientSetup, UsageError, FileSystem.FileSystem | Scope.Scope> =>
+  Effect.gen(function*() {
+    if (options.sandboxAuth === "oauth" && !options.sandbox) {
+      return yield* new UsageError({ reason: "--sandbox-auth needs --sandbox (it says how to reach the sandbox)" })
+    }
+    let overrides: Record<string, string> | undefined
+    let oauth: OktaOAuthTypes.Options | undefined
+    if (options.sandbox && options.sandboxAuth === "oauth") {
+      const { app, sandbox } = yield* SandboxCommand.startWithDemoApp({})
+      overrides = { OKTA_DOMAIN: sandbox.url }
+      oauth = { domain: sandbox.url, clientId: app.clientId, privateKey: app.privateKey }
+      yield* Effect.logInfo(`sandbox Okta org listening on ${sandbox.url}, with the demo OAuth app ${app.clientId}`)
+    } else if (options.sandbox) {
+      const sandbox = yield* SandboxCommand.start({})
+      overrides = { OKTA_DOMAIN: sandbox.url, OKTA_API_TOKEN: Redacted.value(sandbox.token) }
+      yield* Effect.logInfo(`sandbox Okta org listening on ${sandbox.url}`)
+    }
+    const provider = yield* EnvConfig.configProvider({ cwd: options.cwd ?? process.cwd(), overrides }).pipe(
+      Effect.mapError((error) => new UsageError({ reason: error.message }))
+    )
+    const transport = yield* httpClientLayer(options.lookups)
+    const OktaOAuth = yield* loadOAuth
+    if (!options.sandbox) {
+      const loaded = yield* OktaOAuth.load().pipe(
+        Effect.withConfigProvider(provider),
+        Effect.mapError((error) => new UsageError({ reason: error.message }))
+      )
+      oauth = Option.getOrUndefined(loaded)
+    }
+    if (oauth !== undefined) {
+      const settings = oauth
+      yield* Effect.logDebug("configuration").pipe(
+        Effect.annotateLogs({ OKTA_DOMAIN: settings.domain, OKTA_CLIENT_ID: settings.clientId, OKTA_PRIVATE_KEY: "<redacted>" })
+      )
+      const layer = OktaClient.layer({ domain: settings.domain }).pipe(
+        Layer.provide(OktaOAuth.layer(settings)),
+        Layer.provide(transport),
+        Layer.mapError((error) => new UsageError({ reason: error.message }))
+      )
+      return {
+        layer,
+        domain: settings.domain,
+        mode: `OAuth 2.0 service app ${settings.clientId} (private_key_jwt)`,
+        secrets: [settings.privateKey],
+        provider
+      }
+    }
+    const token = yield* checkConfig(provider)
+    const domain = yield* Config.string("OKTA_DOMAIN").pipe(Effect.withConfigProvider(provider), Effect.orDie)
+    const layer = OktaClient.layerConfig().pipe(
+      Layer.provide(transport),
+      Layer.provide(Layer.setConfigProvider(provider)),
+      Layer.mapError((error) => new UsageError({ reason: error.message }))
+    )
+    return { layer, domain, mode: "API token (SSWS)", secrets: [token], provider }
+  })
+
+/**
  * Builds the Enricher (Okta provider, cache) for the lifetime of the scope, starting the sandbox first with
  * `--sandbox`. Returns it, with the Okta client it uses (for its rate-limit stats), as a Layer that is already built:
  * configuration errors have surfaced by then. The layer also makes the logger scrub the API token.
@@ -145,26 +232,12 @@ export const enricherLayer = (
   FileSystem.FileSystem | Scope.Scope
 > =>
   Effect.gen(function*() {
-    let overrides: Record<string, string> | undefined
-    if (options.sandbox) {
-      const sandbox = yield* SandboxCommand.start({})
-      overrides = { OKTA_DOMAIN: sandbox.url, OKTA_API_TOKEN: Redacted.value(sandbox.token) }
-      yield* Effect.logInfo(`sandbox Okta org listening on ${sandbox.url}`)
-    }
-    const provider = yield* EnvConfig.configProvider({ cwd: options.cwd ?? process.cwd(), overrides }).pipe(
-      Effect.mapError((error) => new UsageError({ reason: error.message }))
-    )
-    const token = yield* checkConfig(provider)
+    const { layer: oktaClient, provider, secrets } = yield* clientSetup(options)
 
     const providerOptions = yield* Config.unwrap(OktaProvider.config).pipe(
       Effect.withConfigProvider(provider),
       // `String(error)` names the variable ("Invalid data at OKTA_CACHE_TTL: ..."); `message` alone does not.
       Effect.mapError((error) => new UsageError({ reason: String(error).replace(/^\((.*)\)$/s, "$1") }))
-    )
-    const transport = yield* httpClientLayer(options.lookups)
-    const oktaClient = OktaClient.layerConfig().pipe(
-      Layer.provide(transport),
-      Layer.provide(Layer.setConfigProvider(provider))
     )
     const oktaProvider = OktaProvider.layer({
       ...providerOptions,
@@ -183,5 +256,5 @@ export const enricherLayer = (
       Effect.mapError((error) => new UsageError({ reason: error.message }))
     )
     // The logs of the run scrub the token: a value handed down with the layer, not a process-wide registry.
-    return Layer.merge(Layer.succeedContext(context), Logging.layerScrubbing([token]))
+    return Layer.merge(Layer.succeedContext(context), Logging.layerScrubbing(secrets))
   })
