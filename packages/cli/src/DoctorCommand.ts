@@ -7,6 +7,7 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
+import * as Printable from "@enrich/core/Printable"
 import * as OktaClient from "@enrich/okta/OktaClient"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -18,7 +19,6 @@ import * as AccountCommand from "./AccountCommand.js"
 import type * as Arguments from "./Arguments.js"
 import * as Help from "./Help.js"
 import * as Logging from "./Logging.js"
-import * as Printable from "@enrich/core/Printable"
 import * as Stdout from "./Stdout.js"
 import * as Wiring from "./Wiring.js"
 
@@ -60,7 +60,7 @@ const run = (flags: { readonly sandbox: boolean; readonly sandboxAuth: "ssws" | 
         : yield* Effect.either(Effect.mapError(client.sample, (error) => error.message))
       const tookMillis = (yield* Clock.currentTimeMillis) - startedAt
       const auth = client.auth
-      const scheme = auth === undefined ? "" : ` (${auth.scheme})`
+      const scheme = auth === undefined || auth.scheme === "SSWS" ? "" : `, ${auth.scheme} access tokens`
       let scopes = "n/a: an API token acts with its admin's permissions"
       if (auth?.grantedScopes !== undefined) {
         const granted = yield* Effect.either(auth.grantedScopes)

@@ -38,7 +38,9 @@ export interface DemoApp {
  * Starts the sandbox with a freshly generated demo service app registered (DPoP required, like an API service app
  * created since 2024), for the lifetime of the scope.
  */
-export const startWithDemoApp = (options: { readonly port?: number | undefined; readonly orgFile?: string | undefined }) =>
+export const startWithDemoApp = (
+  options: { readonly port?: number | undefined; readonly orgFile?: string | undefined }
+) =>
   Effect.gen(function*() {
     const { SandboxOAuth } = yield* loadSandbox
     const pair = yield* SandboxOAuth.generateDemoKeyPair()
@@ -111,7 +113,9 @@ const serve = Command.make("serve", { port, org, oauth }, (flags) =>
           // The sandbox's own token, printed on purpose: it only opens this fake org.
           ? `export OKTA_API_TOKEN=${Redacted.value(sandbox.token)}\n`
           : `# Its demo OAuth service app (DPoP required; a key pair made for this run, printed on purpose: it only\n` +
-            `# opens this fake org). The API token ${Redacted.value(sandbox.token)} works too, but not both at once.\n` +
+            `# opens this fake org). The API token ${
+              Redacted.value(sandbox.token)
+            } works too, but not both at once.\n` +
             app.env.map((line) => `export ${line}\n`).join(""))
     )
     return yield* Effect.never

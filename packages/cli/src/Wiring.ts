@@ -194,7 +194,11 @@ export const clientSetup = (
     if (oauth !== undefined) {
       const settings = oauth
       yield* Effect.logDebug("configuration").pipe(
-        Effect.annotateLogs({ OKTA_DOMAIN: settings.domain, OKTA_CLIENT_ID: settings.clientId, OKTA_PRIVATE_KEY: "<redacted>" })
+        Effect.annotateLogs({
+          OKTA_DOMAIN: settings.domain,
+          OKTA_CLIENT_ID: settings.clientId,
+          OKTA_PRIVATE_KEY: "<redacted>"
+        })
       )
       const layer = OktaClient.layer({ domain: settings.domain }).pipe(
         Layer.provide(OktaOAuth.layer(settings)),

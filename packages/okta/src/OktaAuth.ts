@@ -36,9 +36,11 @@ export interface Service {
    * Reads a 401/403 answer to `sentRequest` (as authenticated): `"retry"` makes the client send it once more (not
    * counted against its transient retries), `"fail"` fails as before. Absent: always `"fail"`.
    */
-  readonly challenge?: ((sentRequest: HttpClientRequest.HttpClientRequest, answer: Answer) => Effect.Effect<
-    "retry" | "fail"
-  >) | undefined
+  readonly challenge?:
+    | ((sentRequest: HttpClientRequest.HttpClientRequest, answer: Answer) => Effect.Effect<
+      "retry" | "fail"
+    >)
+    | undefined
   /** The scopes the credentials were granted, when they have scopes (OAuth). */
   readonly grantedScopes?: Effect.Effect<ReadonlySet<string>, OktaError> | undefined
   /** Scopes found missing so far (not granted, or refused with 403 `insufficient_scope`). Absent: none. */

@@ -265,7 +265,10 @@ const makeWith = (
       sample: Effect.suspend(() => {
         const url = new URL(settings.origin + Endpoint.users)
         url.searchParams.set("limit", "1")
-        return one({ url, bucket: RateLimiter.bucket("GET", Endpoint.users), operation: "GET /api/v1/users" }, decodeUsers)
+        return one(
+          { url, bucket: RateLimiter.bucket("GET", Endpoint.users), operation: "GET /api/v1/users" },
+          decodeUsers
+        )
       })
     })
   })

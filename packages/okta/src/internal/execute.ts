@@ -118,7 +118,8 @@ export const make = (
       // operation, on top of the transient retries and not counted against them.
       let challenged = false
       const challenge = auth.challenge
-      const sendOnce = () => limiter.run(call.bucket, attempt(request(call, retry, retryFor), call), deadline)
+      const sendOnce = () =>
+        limiter.run(call.bucket, attempt(request(call, retry, retryFor), call), deadline)
       const sendAnswering = challenge === undefined ? sendOnce : () =>
         Effect.flatMap(sendOnce(), (sent) => {
           const status = sent.status
@@ -196,9 +197,7 @@ export const make = (
           }))
         )
       return Effect.retry(once, Retry.policy(deadline, onRetry)).pipe(
-        Effect.mapError((attempted) =>
-          attempted.failure
-        )
+        Effect.mapError((attempted) => attempted.failure)
       )
     })
 

@@ -74,6 +74,8 @@ export interface Service {
   readonly revoke: (accessToken: string) => Effect.Effect<void>
   /** Revokes every access token issued so far (a test does not see the tokens themselves). */
   readonly revokeAll: Effect.Effect<void>
+  /** Every access token issued so far, revoked or not: for tests that check no output ever shows one. */
+  readonly issuedTokens: Effect.Effect<ReadonlyArray<string>>
   /** Counts of what was served, for tests. */
   readonly stats: Effect.Effect<{ readonly tokenRequests: number; readonly tokensIssued: number }>
 }
@@ -138,6 +140,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
     const tolerance = Duration.toMillis(options.proofTolerance ?? Duration.seconds(60))
     const apps = new Map<string, App>((options.apps ?? []).map((app) => [app.clientId, app]))
     const tokens = new Map<string, Issued>()
+    const issuedLog: Array<string> = []
     const seenJti = new Map<string, number>()
     const nonces = new Map<string, number>()
     const stats = yield* Ref.make({ tokenRequests: 0, tokensIssued: 0 })
@@ -294,6 +297,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
           return oauthError("invalid_scope", `The following scopes are not granted to the client: ${refused.join(" ")}`)
         }
         const accessToken = random()
+        issuedLog.push(accessToken)
         tokens.set(accessToken, {
           clientId: client.app.clientId,
           scopes: new Set(requested),
@@ -372,6 +376,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       verifyResourceRequest,
       revoke: (accessToken) => Effect.sync(() => void tokens.delete(accessToken)),
       revokeAll: Effect.sync(() => tokens.clear()),
+      issuedTokens: Effect.sync(() => [...issuedLog]),
       stats: Ref.get(stats)
     }
   })

@@ -82,8 +82,12 @@ export const handle = (
       const refusal = principal.value.refusal
       if (refusal !== undefined) {
         counters.outcome(name, String(refusal.status))
-        return send(res, refusal.status, { ...base(RateLimits.current(bucket), now), ...refusal.headers },
-          JSON.stringify(refusal.body))
+        return send(
+          res,
+          refusal.status,
+          { ...base(RateLimits.current(bucket), now), ...refusal.headers },
+          JSON.stringify(refusal.body)
+        )
       }
     }
     const admission = RateLimits.admit(bucket, counters.inFlight, pipeline.concurrencyLimit)
