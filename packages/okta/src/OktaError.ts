@@ -33,9 +33,16 @@ export class OktaNotFound extends Schema.TaggedError<OktaNotFound>()("OktaNotFou
 }
 
 /** The API token was refused (401). */
-export class OktaUnauthorized extends Schema.TaggedError<OktaUnauthorized>()("OktaUnauthorized", OktaDetails) {
+export class OktaUnauthorized extends Schema.TaggedError<OktaUnauthorized>()("OktaUnauthorized", {
+  ...OktaDetails,
+  /** What was refused, when not the API token: e.g. `the OAuth access token (DPoP), even after a refresh`. */
+  credentials: Schema.optional(Schema.String)
+}) {
   override get message(): string {
-    return withSuffix(`Okta refused the credentials: OKTA_API_TOKEN is invalid or expired`, this)
+    const what = this.credentials === undefined
+      ? "OKTA_API_TOKEN is invalid or expired"
+      : `${this.credentials} (check the service app's admin role and that it is active)`
+    return withSuffix(`Okta refused the credentials: ${what}`, this)
   }
 }
 

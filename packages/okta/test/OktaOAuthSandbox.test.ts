@@ -140,6 +140,18 @@ describe("OAuth through the Okta client and provider, over real HTTP", () => {
       expect((yield* seen)[USER]).toEqual({ "401": 1 })
     }))
 
+  it.scoped("a 401 that persists after the refresh is an OktaUnauthorized about the OAuth token, after one retry", () =>
+    Effect.gen(function*() {
+      const { client, sandbox, seen } = yield* stack({ oauth: { dpop: true } })
+      yield* sandbox.setFaults(USER, { script: [Sandbox.status(401), Sandbox.status(401), Sandbox.status(401)] })
+      const error = yield* Effect.flip(client.getUser("jsmith"))
+      expect(error._tag).toBe("OktaUnauthorized")
+      expect(error.message).toContain("the OAuth access token (DPoP), even after a refresh")
+      expect(error.message).not.toContain("OKTA_API_TOKEN")
+      expect((yield* seen)[USER]).toEqual({ "401": 2 })
+      expect((yield* sandbox.oauth.stats).tokensIssued).toBe(2)
+    }))
+
   it.scoped("okta.roles.read not granted: is_admin and admin_roles are null with a warning, roles never asked", () =>
     Effect.gen(function*() {
       const { enrich, logs, seen } = yield* stack({ app: { scopes: ["okta.users.read"] } })

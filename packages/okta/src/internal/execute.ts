@@ -15,7 +15,7 @@ import * as Option from "effect/Option"
 import type * as OktaAuth from "../OktaAuth.js"
 import type * as OktaConfig from "../OktaConfig.js"
 import type { OktaError } from "../OktaError.js"
-import { OktaRateLimited, OktaTransient } from "../OktaError.js"
+import { OktaRateLimited, OktaTransient, OktaUnauthorized } from "../OktaError.js"
 import type * as RateLimiter from "../RateLimiter.js"
 import * as Backoff from "./backoff.js"
 import * as Response from "./response.js"
@@ -168,7 +168,13 @@ export const make = (
               return Effect.succeed(answered)
             }
             return Effect.flatMap(Clock.currentTimeMillis, (now) => {
-              const failure = Response.failureOf(call, answered, retry + 1, now, scrub)
+              const refused = Response.failureOf(call, answered, retry + 1, now, scrub)
+              const failure = refused._tag === "OktaUnauthorized" && auth.scheme !== "SSWS"
+                ? new OktaUnauthorized({
+                  ...refused,
+                  credentials: `the OAuth access token (${auth.scheme})${challenged ? ", even after a refresh" : ""}`
+                })
+                : refused
               retryFor = Response.requestIdOf(answered.headers) ?? retryFor
               return retryable(
                 failure,
