@@ -132,6 +132,8 @@ interface Token {
   readonly type: "Bearer" | "DPoP"
   readonly refreshAt: number
   readonly scopes: ReadonlySet<string>
+  /** The DPoP `ath` of the token, computed once. */
+  readonly ath: string
 }
 
 interface TokenState {
@@ -285,6 +287,7 @@ export const make = (
           }
           return {
             value: Redacted.make(body.right.access_token),
+            ath: type === "DPoP" ? Jwt.ath(body.right.access_token) : "",
             type,
             refreshAt: answer.now + lifetime - early,
             scopes: new Set(granted)
@@ -370,7 +373,8 @@ export const make = (
           url: request.url,
           nowMillis: yield* Clock.currentTimeMillis,
           nonce: yield* Ref.get(resourceNonce),
-          accessToken: value
+          accessToken: value,
+          accessTokenHash: fresh.ath
         })
         return HttpClientRequest.setHeaders(request, { authorization: `DPoP ${value}`, dpop: proof })
       })

@@ -71,9 +71,11 @@ export const proof = (options: {
   readonly nowMillis: number
   readonly nonce: string | undefined
   readonly accessToken: string | undefined
+  /** {@link ath} of `accessToken`, when the caller has it already (one token serves many requests). */
+  readonly accessTokenHash?: string | undefined
 }): Effect.Effect<string> => {
   const claims: Record<string, string> = { htm: options.method.toUpperCase(), htu: htu(options.url) }
-  if (options.accessToken !== undefined) claims.ath = ath(options.accessToken)
+  if (options.accessToken !== undefined) claims.ath = options.accessTokenHash ?? ath(options.accessToken)
   if (options.nonce !== undefined) claims.nonce = options.nonce
   return Effect.promise(() =>
     new Jose.SignJWT(claims)
