@@ -65,7 +65,9 @@ const measure = (mode: "ssws" | "oauth", url: string, privateJwk: unknown, looku
         Array.from({ length: n }, (_, i) => indicators[i % indicators.length]),
         (indicator) =>
           Effect.flatMap(provider.enrich(indicator), (lookup) =>
-            lookup._tag === "Found" && lookup.warnings.length === 0 ? Effect.void : Effect.die(`bad lookup ${lookup._tag}`)),
+            lookup._tag === "Found" && lookup.warnings.length === 0
+              ? Effect.void
+              : Effect.die(`bad lookup ${lookup._tag}`)),
         { concurrency: 8, discard: true }
       )
     yield* batch(200) // warm-up: JIT, connections, and (OAuth) the token dance
@@ -85,17 +87,21 @@ const main = Effect.gen(function*() {
     for (const mode of ["ssws", "oauth"] as const) {
       const result = yield* measure(mode, sandbox.url, sandbox.privateJwk, lookups)
       results[mode].push(result)
-      console.log(`round ${round + 1} ${mode}: ${result.cpuMsPerLookup.toFixed(3)} ms CPU/lookup, wall ${
-        (result.wallMs / 1000).toFixed(2)
-      } s`)
+      console.log(
+        `round ${round + 1} ${mode}: ${result.cpuMsPerLookup.toFixed(3)} ms CPU/lookup, wall ${
+          (result.wallMs / 1000).toFixed(2)
+        } s`
+      )
     }
   }
   const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
   const ssws = median(results.ssws.map((r) => r.cpuMsPerLookup))
   const oauth = median(results.oauth.map((r) => r.cpuMsPerLookup))
-  console.log(`median CPU per lookup: SSWS ${ssws.toFixed(3)} ms, OAuth+DPoP ${oauth.toFixed(3)} ms (${
-    ((oauth / ssws - 1) * 100).toFixed(1)
-  }%)`)
+  console.log(
+    `median CPU per lookup: SSWS ${ssws.toFixed(3)} ms, OAuth+DPoP ${oauth.toFixed(3)} ms (${
+      ((oauth / ssws - 1) * 100).toFixed(1)
+    }%)`
+  )
   sandbox.stop()
 })
 
