@@ -182,7 +182,6 @@ export const clientSetup = (
     const provider = yield* EnvConfig.configProvider({ cwd: options.cwd ?? process.cwd(), overrides }).pipe(
       Effect.mapError((error) => new UsageError({ reason: error.message }))
     )
-    const transport = yield* httpClientLayer(options.lookups)
     const OktaOAuth = yield* loadOAuth
     if (!options.sandbox) {
       const loaded = yield* OktaOAuth.load().pipe(
@@ -200,6 +199,7 @@ export const clientSetup = (
           OKTA_PRIVATE_KEY: "<redacted>"
         })
       )
+      const transport = yield* httpClientLayer(options.lookups)
       const layer = OktaClient.layer({ domain: settings.domain }).pipe(
         Layer.provide(OktaOAuth.layer(settings)),
         Layer.provide(transport),
@@ -215,6 +215,8 @@ export const clientSetup = (
     }
     const token = yield* checkConfig(provider)
     const domain = yield* Config.string("OKTA_DOMAIN").pipe(Effect.withConfigProvider(provider), Effect.orDie)
+    // After the configuration is logged, as before OAuth existed (a Ctrl-C test interrupts right after that line).
+    const transport = yield* httpClientLayer(options.lookups)
     const layer = OktaClient.layerConfig().pipe(
       Layer.provide(transport),
       Layer.provide(Layer.setConfigProvider(provider)),
