@@ -59,6 +59,8 @@ export interface LogEventsOptions {
    * reaches the bound, and the listing is then incomplete. Pages are of `min(bound, 1000)` events.
    */
   readonly maxEvents?: number | undefined
+  /** Events per page, 1 to 1000 (default: the bound, at most 1000). */
+  readonly pageSize?: number | undefined
 }
 
 /** The default bound of {@link Service.listLogEvents}: 1,000 events (one page). */
@@ -316,7 +318,10 @@ const makeWith = (
           // without `until` always has one).
           url.searchParams.set("until", until.toISOString())
           url.searchParams.set("sortOrder", "DESCENDING")
-          url.searchParams.set("limit", String(Math.min(maxEvents, OktaLogEvent.maxPageSize)))
+          const pageSize = options.pageSize === undefined || !Number.isInteger(options.pageSize)
+            ? maxEvents
+            : Math.max(1, options.pageSize)
+          url.searchParams.set("limit", String(Math.min(pageSize, OktaLogEvent.maxPageSize)))
           const listing = yield* all(
             { url, bucket: RateLimiter.bucket("GET", Endpoint.logs), operation: "GET /api/v1/logs?filter" },
             decodeLogPage,
