@@ -130,6 +130,7 @@ export const optionTable: Arguments.OptionTable = {
   },
   keyValues: ["--ttl"],
   booleans: { "--include-raw": "--include-raw", "--sandbox": "--sandbox" },
+  choices: { "--rules-pack": rulePacks },
   optionalValues: {
     // `--activity 30d` and `--activity=30d` give a window; `--activity victor.sales` is the default window and an
     // indicator. A window starts with a digit, a sign, or ISO's P (P7D, PT12H).

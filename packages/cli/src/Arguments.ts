@@ -29,6 +29,8 @@ export interface OptionTable {
    * listed in `values`.
    */
   readonly optionalValues?: Readonly<Record<string, OptionalValue>>
+  /** Options that take one of a few values (`--rules-pack compromise`): a wrong value is named with the choices. */
+  readonly choices?: Readonly<Record<string, ReadonlyArray<string>>>
 }
 
 /** An option whose value may be left out. */
@@ -172,6 +174,9 @@ const checkCommand = (args: ReadonlyArray<string>, table: OptionTable): UsageErr
       }
       i++
     }
+    const choices = table.choices?.[name]
+    const value = inline ?? args[i]
+    if (choices !== undefined && !choices.includes(value)) return choiceError(name, value, choices)
   }
   return undefined
 }
