@@ -53,7 +53,9 @@ describe("--rules-pack", () => {
   it("accepts compromise and names the packs otherwise", () => {
     expect(problem("account", "--rules-pack", "compromise", "jsmith")).toBeUndefined()
     expect(problem("account", "--rules-pack=compromise", "jsmith")).toBeUndefined()
-    expect(problem("account", "--rules-pack", "nope", "jsmith")).toMatch(/--rules-pack "nope": expected one of compromise/)
+    expect(problem("account", "--rules-pack", "nope", "jsmith")).toMatch(
+      /--rules-pack "nope": expected one of compromise/
+    )
   })
 })
 

@@ -34,8 +34,8 @@ import * as Response from "./internal/response.js"
 import * as OktaAuth from "./OktaAuth.js"
 import * as OktaConfig from "./OktaConfig.js"
 import type { OktaConfigError, OktaError } from "./OktaError.js"
-import * as OktaLogEvent from "./OktaLogEvent.js"
 import { OktaNotFound } from "./OktaError.js"
+import * as OktaLogEvent from "./OktaLogEvent.js"
 import { OktaFactor, OktaGroup, OktaRoleAssignment, OktaUser } from "./OktaResources.js"
 import * as Pagination from "./Pagination.js"
 import * as RateLimiter from "./RateLimiter.js"
@@ -306,7 +306,9 @@ const makeWith = (
         Effect.gen(function*() {
           const maxEvents = options.maxEvents ?? defaultMaxLogEvents
           if (!Number.isInteger(maxEvents) || maxEvents < 1) {
-            return yield* Effect.dieMessage(`listLogEvents: maxEvents must be an integer of at least 1, got ${maxEvents}`)
+            return yield* Effect.dieMessage(
+              `listLogEvents: maxEvents must be an integer of at least 1, got ${maxEvents}`
+            )
           }
           const now = yield* Clock.currentTimeMillis
           const until = new Date(now)

@@ -246,7 +246,11 @@ export const make = (options: Options = {}): Effect.Effect<Provider.Provider, ne
         const rest = resolution.related ?? (yield* related(resolution.user.id))
         const identity = internal.extract(resolution.user, rest)
         if (activity === undefined || rest.activity === undefined) {
-          return new Provider.Found({ extracted: identity.extracted, raw: identity.raw, warnings: [...identity.warnings] })
+          return new Provider.Found({
+            extracted: identity.extracted,
+            raw: identity.raw,
+            warnings: [...identity.warnings]
+          })
         }
         if (identities !== undefined && identity.warnings.length === 0) {
           const { groups, factors, roles } = rest

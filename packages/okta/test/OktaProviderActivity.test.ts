@@ -12,7 +12,7 @@ import type { ProviderResult } from "@enrich/core/ProviderResult"
 import * as CompromiseRules from "@enrich/okta/CompromiseRules"
 import * as OktaClient from "@enrich/okta/OktaClient"
 import * as OktaProvider from "@enrich/okta/OktaProvider"
-import { Sandbox, SandboxActivity, SandboxOrg } from "@enrich/okta/testing"
+import { FakeOktaClient, Sandbox, SandboxActivity, SandboxOrg } from "@enrich/okta/testing"
 import { Clock, ConfigProvider, Duration, Effect, Either, Layer, TestClock } from "effect"
 import { runWithSandboxTime } from "./support/sandboxTime.js"
 
@@ -150,7 +150,9 @@ describe("recent activity against the sandbox", () => {
             const { counters, elapsed } = yield* counting(enrich(value))
             expect(counters.requests).toBe(on ? 5 : 4)
             expect(elapsed).toBe(trips * 1000)
-          }).pipe(Effect.provide(stack({ sandbox: { latency: "1 second" }, ...(on ? { provider: withActivity } : {}) }))))
+          }).pipe(
+            Effect.provide(stack({ sandbox: { latency: "1 second" }, ...(on ? { provider: withActivity } : {}) }))
+          ))
       }
     }
   })
@@ -276,7 +278,9 @@ describe("recent activity against the sandbox", () => {
     it.effect("maxEvents 5000 follows every page and the read is complete", () =>
       Effect.gen(function*() {
         const client = yield* OktaClient.OktaClient
-        const small = yield* timed(client.listLogEvents!(idOf("erin.lee@example.com"), { window: "7 days", maxEvents: 3 }))
+        const small = yield* timed(
+          client.listLogEvents!(idOf("erin.lee@example.com"), { window: "7 days", maxEvents: 3 })
+        )
         expect(small.items).toHaveLength(3)
         expect(small.complete).toBe(false)
         const all = yield* timed(client.listLogEvents!(idOf("erin.lee@example.com"), { window: "7 days" }))
@@ -289,7 +293,9 @@ describe("recent activity against the sandbox", () => {
         const sandbox = yield* Sandbox.Sandbox
         const client = yield* OktaClient.OktaClient
         yield* sandbox.setFaults(LOGS, { repeatNextCursor: true })
-        const listing = yield* timed(client.listLogEvents!(idOf("erin.lee@example.com"), { window: "7 days", pageSize: 2 }))
+        const listing = yield* timed(
+          client.listLogEvents!(idOf("erin.lee@example.com"), { window: "7 days", pageSize: 2 })
+        )
         expect(listing.complete).toBe(false)
         expect(listing.incompleteReason).toMatch(/repeated the page cursor/)
         // Page 1, page 2 (whose next link repeats its own cursor): the walk stops there.
@@ -307,7 +313,9 @@ describe("recent activity against the sandbox", () => {
       Effect.gen(function*() {
         const off = yield* load({})
         expect(Either.getOrThrow(off).activity).toBeUndefined()
-        for (const [text, hours] of [["7d", 168], ["24h", 24], ["30d", 720], ["P7D", 168], ["on", 168], ["90d", 2160]]) {
+        for (
+          const [text, hours] of [["7d", 168], ["24h", 24], ["30d", 720], ["P7D", 168], ["on", 168], ["90d", 2160]]
+        ) {
           const options = Either.getOrThrow(yield* load({ ENRICH_OKTA_ACTIVITY: String(text) }))
           const window = options.activity === undefined ? 0 : Duration.toHours(Duration.decode(options.activity.window))
           expect([text, window]).toEqual([text, hours])
@@ -322,7 +330,9 @@ describe("recent activity against the sandbox", () => {
 
     it.effect("bad values name the variable: 91d, -7d, 1e999d, soon", () =>
       Effect.gen(function*() {
-        for (const [text, reason] of [["91d", /longer than the maximum/], ["-7d", /negative/], ["soon", /./]] as const) {
+        for (
+          const [text, reason] of [["91d", /longer than the maximum/], ["-7d", /negative/], ["soon", /./]] as const
+        ) {
           const result = yield* load({ ENRICH_OKTA_ACTIVITY: text })
           expect(Either.isLeft(result)).toBe(true)
           const message = String(Either.isLeft(result) ? result.left : "")
@@ -342,4 +352,26 @@ describe("recent activity against the sandbox", () => {
       }
     })
   })
+})
+
+describe("recent activity with a client that cannot read the System Log", () => {
+  it.effect("an in-memory fake without listLogEvents: recent_activity null and a warning, never a failure", () =>
+    Effect.gen(function*() {
+      const provider = yield* OktaProvider.make(withActivity)
+      const lookup = yield* provider.enrich(yield* Effect.orDie(Indicator.account("victor.sales@example.com")))
+      expect(lookup._tag).toBe("Found")
+      if (lookup._tag !== "Found") return
+      expect(lookup.extracted).toMatchObject({ found: true, user_id: VICTOR, recent_activity: null })
+      expect(lookup.warnings).toEqual(["recent_activity: this Okta client cannot read the System Log"])
+    }).pipe(Effect.provide(FakeOktaClient.layer())))
+
+  it.effect("activity off with the same fake: no recent_activity field, no warning", () =>
+    Effect.gen(function*() {
+      const provider = yield* OktaProvider.make()
+      const lookup = yield* provider.enrich(yield* Effect.orDie(Indicator.account("victor.sales@example.com")))
+      expect(lookup._tag === "Found" && "recent_activity" in lookup.extracted).toBe(false)
+      expect(provider.cacheTtl.account).toEqual(Duration.hours(1))
+      const on = yield* OktaProvider.make(withActivity)
+      expect(on.cacheTtl.account).toEqual(Duration.minutes(5))
+    }).pipe(Effect.provide(FakeOktaClient.layer())))
 })
