@@ -121,6 +121,11 @@ const providerError = (error: OktaError) =>
  * `enrich` fails with `ProviderError` when the user itself cannot be read (its message is the Okta error's, the Okta
  * error is the `cause`) or the email is ambiguous. Groups, factors or roles that cannot be read make the result
  * partial: their fields are `null` and `warnings` says why.
+ *
+ * With `activity`, the account's System Log events in the window are read alongside groups, factors and roles (no
+ * extra round trip) and summarized as `recent_activity` (`RecentActivity`); a System Log that cannot be read (no
+ * `okta.logs.read`: 403) gives `recent_activity: null` and a warning, never a failed lookup. Such a lookup is cached
+ * for the activity TTL, while the identity part stays in the provider for `cacheTtl`: the refresh reads the log only.
  */
 export const make = (options: Options = {}): Effect.Effect<Provider.Provider, never, OktaClient.OktaClient> =>
   Effect.gen(function*() {
