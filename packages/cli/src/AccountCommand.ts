@@ -16,7 +16,9 @@ import * as Durations from "@enrich/core/Durations"
 import * as Enricher from "@enrich/core/Enricher"
 import * as Indicator from "@enrich/core/Indicator"
 import type * as MaliceRules from "@enrich/core/MaliceRules"
+import * as CompromiseRules from "@enrich/okta/CompromiseRules"
 import * as OktaClient from "@enrich/okta/OktaClient"
+import * as OktaProvider from "@enrich/okta/OktaProvider"
 import type * as RateLimiter from "@enrich/okta/RateLimiter"
 import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
@@ -66,6 +68,25 @@ const rules = Options.text("rules").pipe(
   Options.optional
 )
 
+/** The rule packs `--rules-pack` knows. */
+export const rulePacks = [CompromiseRules.name] as const
+
+const rulesPack = Options.choice("rules-pack", rulePacks).pipe(
+  Options.withDescription(
+    "A rule pack shipped with enrich instead of a --rules file: compromise (verdicts from --activity; print it with " +
+      "`enrich rules pack compromise`)."
+  ),
+  Options.optional
+)
+
+const activity = Options.text("activity").pipe(
+  Options.withDescription(
+    "Also summarize each account's recent System Log activity (recent_activity) over WINDOW (7d, 24h, 30d, P7D; at " +
+      "most 90d; 7d when given alone; needs okta.logs.read). Default: ENRICH_OKTA_ACTIVITY, else off."
+  ),
+  Options.optional
+)
+
 const cache = Options.choice("cache", ["memory", "none"]).pipe(
   Options.withDescription("memory: each account is asked once per run (and TTL); none: ask Okta every time."),
   Options.withDefault("memory" as const)
@@ -101,12 +122,20 @@ export const optionTable: Arguments.OptionTable = {
     "--format": "--format",
     "-f": "--format",
     "--rules": "--rules",
+    "--rules-pack": "--rules-pack",
+    "--activity": "--activity",
     "--cache": "--cache",
     "--concurrency": "--concurrency",
     "-c": "--concurrency"
   },
   keyValues: ["--ttl"],
-  booleans: { "--include-raw": "--include-raw", "--sandbox": "--sandbox" }
+  booleans: { "--include-raw": "--include-raw", "--sandbox": "--sandbox" },
+  choices: { "--rules-pack": rulePacks },
+  optionalValues: {
+    // `--activity 30d` and `--activity=30d` give a window; `--activity victor.sales` is the default window and an
+    // indicator. A window starts with a digit, a sign, or ISO's P (P7D, PT12H).
+    "--activity": { fallback: "7d", isValue: (arg) => /^(?:[-+.]?\d|p(?:t|\d))/i.test(arg) }
+  }
 }
 
 /** The parsed flags of `enrich account`. */
@@ -115,6 +144,8 @@ export interface Flags {
   readonly input: Option.Option<string>
   readonly format: Option.Option<Output.Format>
   readonly rules: Option.Option<string>
+  readonly rulesPack: Option.Option<typeof rulePacks[number]>
+  readonly activity: Option.Option<string>
   readonly cache: "memory" | "none"
   readonly ttl: Option.Option<HashMap.HashMap<string, string>>
   readonly concurrency: number
@@ -132,6 +163,19 @@ export interface Flags {
  */
 export const parseDuration = (text: string): Either.Either<Duration.Duration, Durations.InvalidDuration> =>
   Durations.parse(text, { allowZero: true })
+
+/** The window of `--activity` (already defaulted to 7d by `Arguments.normalize` when given alone). */
+export const parseActivity = (
+  value: Option.Option<string>
+): Effect.Effect<Duration.Duration | undefined, UsageError> =>
+  Option.match(value, {
+    onNone: () => Effect.succeed(undefined),
+    onSome: (text) =>
+      Either.match(OktaProvider.parseActivityWindow(text), {
+        onLeft: (error) => Effect.fail(new UsageError({ reason: `--activity: ${error.message}` })),
+        onRight: (window) => Effect.succeed(window)
+      })
+  })
 
 /** The TTLs given with `--ttl`; every problem is reported at once. */
 export const parseTtl = (
@@ -177,7 +221,7 @@ const enrichAndPrint = (options: {
 }): Effect.Effect<
   void,
   EnrichmentsFailed | Input.InputError | Stdout.OutputError,
-  Enricher.Enricher | FileSystem.FileSystem
+  Enricher.Enricher | FileSystem.FileSystem | Wiring.ActivityOn
 > => {
   const stats: { printed: number; failed: number; abandoned: number; total: number | undefined } = {
     printed: 0,
@@ -188,7 +232,7 @@ const enrichAndPrint = (options: {
   return Effect.scoped(Effect.gen(function*() {
     const enricher = yield* Enricher.Enricher
     const stop = yield* Deferred.make<void>()
-    const formatter = Output.make(options.format)
+    const formatter = Output.make(options.format, { activity: yield* Wiring.ActivityOn })
     const finish = Effect.suspend(() => Stdout.write(formatter.end()))
     const progress = yield* Progress.make({ total: options.totalKnown })
     if (options.totalKnown === undefined) {
@@ -311,8 +355,14 @@ const run = (flags: Flags) =>
     const readable = inputPath === undefined ? undefined : yield* Input.checkReadable(inputPath).pipe(
       Effect.mapError((error) => new UsageError({ reason: `--input: ${error.message}` }))
     )
+    const activityWindow = yield* parseActivity(flags.activity)
+    if (Option.isSome(flags.rules) && Option.isSome(flags.rulesPack)) {
+      return yield* new UsageError({ reason: "--rules and --rules-pack both give the malice rules: give one" })
+    }
     const ruleSet: MaliceRules.RuleSet | undefined = Option.isSome(flags.rules)
       ? yield* Wiring.loadRules(flags.rules.value, "--rules")
+      : Option.isSome(flags.rulesPack)
+      ? CompromiseRules.ruleSet()
       : undefined
     const enricherLayer = yield* Wiring.enricherLayer({
       sandbox: flags.sandbox,
@@ -321,6 +371,7 @@ const run = (flags: Flags) =>
       rules: ruleSet,
       cacheTtl: ttls.account,
       notFoundTtl: ttls.not_found,
+      activity: activityWindow,
       lookups: inputPath === undefined ? flags.indicators.length : undefined
     })
     const outputFormat = Option.getOrElse(
@@ -354,6 +405,8 @@ export const command = Command.make("account", {
   input,
   format,
   rules,
+  rulesPack,
+  activity,
   cache,
   ttl,
   concurrency,
@@ -379,7 +432,11 @@ export const command = Command.make("account", {
         "enrich account --input accounts.txt --ttl account=15m --concurrency 4 --log-level debug",
         "shorter cache, fewer at once, debug logs on stderr"
       ],
-      ["enrich account jsmith --cache none", "always ask Okta"]
+      ["enrich account jsmith --cache none", "always ask Okta"],
+      [
+        "enrich account victor.sales --sandbox --activity --rules-pack compromise -f table",
+        "recent System Log activity (7 days) and the compromise pack's verdict"
+      ]
     ]
   ))
 )

@@ -62,7 +62,12 @@ const runCommand = Command.run(enrich, { name: "enrich", version })
  * values it accepts (exit 2).
  */
 export const run = (argv: ReadonlyArray<string>) =>
-  Effect.zipRight(
-    Effect.suspend(() => Arguments.check(argv.slice(2), [AccountCommand.optionTable])),
-    runCommand(hoistLogLevel(argv)).pipe(Effect.provide(CliConfig.layer({ showBuiltIns: false })))
-  )
+  Effect.suspend(() => {
+    // `--activity` without a value becomes `--activity=7d` first (an option with an optional value).
+    const [node, script, ...rest] = argv
+    const line = [node, script, ...Arguments.normalize(rest, [AccountCommand.optionTable])]
+    return Effect.zipRight(
+      Arguments.check(line.slice(2), [AccountCommand.optionTable]),
+      runCommand(hoistLogLevel(line)).pipe(Effect.provide(CliConfig.layer({ showBuiltIns: false })))
+    )
+  })

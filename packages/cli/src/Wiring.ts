@@ -17,7 +17,8 @@ import * as OktaClient from "@enrich/okta/OktaClient"
 import * as OktaProvider from "@enrich/okta/OktaProvider"
 import * as Config from "effect/Config"
 import type * as ConfigProvider from "effect/ConfigProvider"
-import type * as Duration from "effect/Duration"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -77,6 +78,8 @@ export interface Options {
   readonly rules: MaliceRules.RuleSet | undefined
   readonly cacheTtl: Duration.Duration | undefined
   readonly notFoundTtl: Duration.Duration | undefined
+  /** `--activity`: the System Log window; `undefined` leaves it to `ENRICH_OKTA_ACTIVITY` (unset: off). */
+  readonly activity?: Duration.Duration | undefined
   /** The working directory, where `.env` is read. Default: `process.cwd()`. */
   readonly cwd?: string | undefined
   /**
@@ -133,6 +136,12 @@ const checkConfig = (provider: ConfigProvider.ConfigProvider) =>
   }).pipe(Effect.withConfigProvider(provider))
 
 /**
+ * Whether the run reads recent activity (`--activity` or `ENRICH_OKTA_ACTIVITY`): the table and csv then show an
+ * activity column. Provided by {@link enricherLayer}.
+ */
+export class ActivityOn extends Context.Tag("@enrich/cli/Wiring/ActivityOn")<ActivityOn, boolean>() {}
+
+/**
  * Builds the Enricher (Okta provider, cache) for the lifetime of the scope, starting the sandbox first with
  * `--sandbox`. Returns it, with the Okta client it uses (for its rate-limit stats), as a Layer that is already built:
  * configuration errors have surfaced by then. The layer also makes the logger scrub the API token.
@@ -140,7 +149,7 @@ const checkConfig = (provider: ConfigProvider.ConfigProvider) =>
 export const enricherLayer = (
   options: Options
 ): Effect.Effect<
-  Layer.Layer<Enricher.Enricher | OktaClient.OktaClient>,
+  Layer.Layer<Enricher.Enricher | OktaClient.OktaClient | ActivityOn>,
   UsageError,
   FileSystem.FileSystem | Scope.Scope
 > =>
@@ -166,11 +175,18 @@ export const enricherLayer = (
       Layer.provide(transport),
       Layer.provide(Layer.setConfigProvider(provider))
     )
+    // The flag wins over ENRICH_OKTA_ACTIVITY, and keeps the variable's ENRICH_OKTA_ACTIVITY_TTL.
+    const activity = options.activity === undefined
+      ? providerOptions.activity
+      : { ...providerOptions.activity, window: options.activity }
     const oktaProvider = OktaProvider.layer({
       ...providerOptions,
       ...(options.rules !== undefined ? { rules: options.rules } : {}),
       ...(options.cacheTtl !== undefined ? { cacheTtl: options.cacheTtl } : {}),
-      ...(options.notFoundTtl !== undefined ? { notFoundTtl: options.notFoundTtl } : {})
+      ...(options.notFoundTtl !== undefined ? { notFoundTtl: options.notFoundTtl } : {}),
+      // --cache none asks Okta every time: the provider keeps no identity either.
+      ...(options.cache === "none" ? { cacheTtl: Duration.zero } : {}),
+      ...(activity !== undefined ? { activity } : {})
     })
     // The client is kept in the result, beside the Enricher, so the command can report its rate-limit stats.
     const layer = Enricher.layerWith({ includeRaw: options.includeRaw }, OktaProvider.OktaProvider).pipe(
@@ -183,5 +199,9 @@ export const enricherLayer = (
       Effect.mapError((error) => new UsageError({ reason: error.message }))
     )
     // The logs of the run scrub the token: a value handed down with the layer, not a process-wide registry.
-    return Layer.merge(Layer.succeedContext(context), Logging.layerScrubbing([token]))
+    return Layer.mergeAll(
+      Layer.succeedContext(context),
+      Logging.layerScrubbing([token]),
+      Layer.succeed(ActivityOn, activity !== undefined)
+    )
   })
