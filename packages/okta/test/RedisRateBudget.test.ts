@@ -91,6 +91,23 @@ RedisServer.describeRedis("Okta rate budget on Redis", () => {
       expect(yield* store.state(users, t0 + 5000)).toMatchObject({ remaining: 10, resetAt: t0 + 5000 + minute })
     }).pipe(Effect.scoped))
 
+  it.live("after a refill, the new window's first report replaces the assumed minute; a late one of the old does not", () =>
+    Effect.gen(function*() {
+      const server = yield* RedisServer.make
+      const [a, b] = yield* Effect.all([budgetOn(server.url), budgetOn(server.url)])
+      yield* a.observe(users, { limit: 10, remaining: 0, resetAt: t0 + 5000 }, t0)
+      expect((yield* a.acquire(users, t0 + 5000))._tag).toBe("Acquired")
+
+      // A late answer of the old window says nothing about the new one.
+      yield* b.observe(users, { limit: 10, remaining: 0, resetAt: t0 + 5000 }, t0 + 5010)
+      expect(yield* a.state(users, t0 + 5010)).toMatchObject({ remaining: 10, resetAt: t0 + 5000 + minute })
+
+      // The new window (Okta's, not the minute we assumed) is what its answers say, lowest remaining first.
+      yield* b.observe(users, { limit: 10, remaining: 8, resetAt: t0 + 8000 }, t0 + 5100)
+      yield* a.observe(users, { limit: 10, remaining: 9, resetAt: t0 + 8000 }, t0 + 5100)
+      expect(yield* a.state(users, t0 + 5100)).toMatchObject({ remaining: 8, resetAt: t0 + 8000 })
+    }).pipe(Effect.scoped))
+
   it.live("keeps the most pessimistic report of a window, and ignores reports of an older window", () =>
     Effect.gen(function*() {
       const server = yield* RedisServer.make
