@@ -52,7 +52,11 @@ const reference = Effect.gen(function*() {
 })
 
 /** Every line correct (as in the reference run) and in the order of `list`: none lost, none duplicated. */
-const expectLines = (stdout: string, list: ReadonlyArray<string>, expected: { readonly lines: Map<string, unknown> }) => {
+const expectLines = (
+  stdout: string,
+  list: ReadonlyArray<string>,
+  expected: { readonly lines: Map<string, unknown> }
+) => {
   const lines = Cli.ndjson(stdout)
   expect(lines.map((line) => line.indicator.value)).toEqual(list)
   for (const line of lines) expect(normalize(line)).toEqual(expected.lines.get(line.indicator.value))
@@ -206,9 +210,12 @@ RedisServer.describeRedis("enrich account: several workers on one Redis", () => 
         }
 
         yield* server.start
-        yield* Effect.forEach(workers, (worker) => worker.waitFor("stderr", (stderr) => stderr.includes("available again")))
+        yield* Effect.forEach(workers, (worker) =>
+          worker.waitFor("stderr", (stderr) => stderr.includes("available again")))
         yield* feed(2)
-        workers.forEach((worker) => worker.end())
+        workers.forEach((worker) =>
+          worker.end()
+        )
         const results = yield* Effect.forEach(workers, (worker) => worker.exit)
 
         // The restarted Redis is empty: what it holds now, the workers stored after the restart.
@@ -228,70 +235,78 @@ RedisServer.describeRedis("enrich account: several workers on one Redis", () => 
     120_000
   )
 
-  it.scopedLive("a corrupt entry and an entry of an older format are misses: fetched again, then overwritten", () =>
-    Effect.gen(function*() {
-      const expected = yield* reference
-      const server = yield* RedisServer.make
-      const sandbox = yield* Sandbox.make()
-      const redis = yield* inspect(server.url)
-      const [corrupt, old] = [accounts[0], accounts[1]]
-      yield* redis.command("SET", (client) => client.set(entryKey(corrupt), "{not json"))
-      // An entry as an older version might have written it: valid JSON, another shape.
-      yield* redis.command("SET", (client) => client.set(entryKey(old), JSON.stringify({ v: 0, user: { id: "x" } })))
-      const result = yield* Cli.runGuarded(["account", corrupt, old, "--format", "ndjson"], {
-        env: { ...sandboxEnv(sandbox), ENRICH_REDIS_URL: server.url },
-        timeoutMs: 60_000
-      })
-      expect(result.code, result.stderr).toBe(0)
-      expectLines(result.stdout, [corrupt, old], expected)
-      expect(Cli.ndjson(result.stdout).map((line) => line.enrichment.okta.cache_hit)).toEqual([false, false])
-      expect((yield* sandbox.counters).byRoute["GET /api/v1/users/{id}"]).toEqual({ "200": 2 })
-      for (const login of [corrupt, old]) {
-        const value = yield* redis.command("GET", (client) => client.get(entryKey(login)))
-        expect(JSON.parse(value ?? "null").lookup._tag).toBe("Found")
-      }
-      // And the next worker is served from the repaired entries.
-      const again = yield* Cli.runGuarded(["account", corrupt, old, "--format", "ndjson"], {
-        env: { ...sandboxEnv(sandbox), ENRICH_REDIS_URL: server.url },
-        timeoutMs: 60_000
-      })
-      expect(Cli.ndjson(again.stdout).map((line) => line.enrichment.okta.cache_hit)).toEqual([true, true])
-      expect((yield* sandbox.counters).byRoute["GET /api/v1/users/{id}"]).toEqual({ "200": 2 })
-    }), 60_000)
-
-  it.scopedLive("a Redis password is used and never printed, even at --log-level all; a wrong one is one warning", () =>
-    Effect.gen(function*() {
-      const password = "redis-SECRET-pw-5d1e9c"
-      const server = yield* RedisServer.make
-      const sandbox = yield* Sandbox.make()
-      const redis = yield* inspect(server.url)
-      yield* redis.command("CONFIG", (client) => client.config("SET", "requirepass", password))
-      const url = (pw: string) => `redis://default:${encodeURIComponent(pw)}@127.0.0.1:${server.port}/0`
-      const run = (env: Record<string, string>, extra: ReadonlyArray<string> = []) =>
-        Cli.runGuarded(["account", "jsmith@example.com", "--format", "ndjson", "--log-level", "all", ...extra], {
-          env: { ...sandboxEnv(sandbox), ...env },
+  it.scopedLive(
+    "a corrupt entry and an entry of an older format are misses: fetched again, then overwritten",
+    () =>
+      Effect.gen(function*() {
+        const expected = yield* reference
+        const server = yield* RedisServer.make
+        const sandbox = yield* Sandbox.make()
+        const redis = yield* inspect(server.url)
+        const [corrupt, old] = [accounts[0], accounts[1]]
+        yield* redis.command("SET", (client) => client.set(entryKey(corrupt), "{not json"))
+        // An entry as an older version might have written it: valid JSON, another shape.
+        yield* redis.command("SET", (client) => client.set(entryKey(old), JSON.stringify({ v: 0, user: { id: "x" } })))
+        const result = yield* Cli.runGuarded(["account", corrupt, old, "--format", "ndjson"], {
+          env: { ...sandboxEnv(sandbox), ENRICH_REDIS_URL: server.url },
           timeoutMs: 60_000
         })
+        expect(result.code, result.stderr).toBe(0)
+        expectLines(result.stdout, [corrupt, old], expected)
+        expect(Cli.ndjson(result.stdout).map((line) => line.enrichment.okta.cache_hit)).toEqual([false, false])
+        expect((yield* sandbox.counters).byRoute["GET /api/v1/users/{id}"]).toEqual({ "200": 2 })
+        for (const login of [corrupt, old]) {
+          const value = yield* redis.command("GET", (client) => client.get(entryKey(login)))
+          expect(JSON.parse(value ?? "null").lookup._tag).toBe("Found")
+        }
+        // And the next worker is served from the repaired entries.
+        const again = yield* Cli.runGuarded(["account", corrupt, old, "--format", "ndjson"], {
+          env: { ...sandboxEnv(sandbox), ENRICH_REDIS_URL: server.url },
+          timeoutMs: 60_000
+        })
+        expect(Cli.ndjson(again.stdout).map((line) => line.enrichment.okta.cache_hit)).toEqual([true, true])
+        expect((yield* sandbox.counters).byRoute["GET /api/v1/users/{id}"]).toEqual({ "200": 2 })
+      }),
+    60_000
+  )
 
-      const viaEnv = yield* run({ ENRICH_REDIS_URL: url(password) })
-      expect(viaEnv.code, viaEnv.stderr).toBe(0)
-      expect(viaEnv.stderr).toContain(`redis://default:***@127.0.0.1:${server.port}/0`)
-      expect(yield* redis.command("EXISTS", (client) => client.exists(entryKey("jsmith@example.com")))).toBe(1)
+  it.scopedLive(
+    "a Redis password is used and never printed, even at --log-level all; a wrong one is one warning",
+    () =>
+      Effect.gen(function*() {
+        const password = "redis-SECRET-pw-5d1e9c"
+        const server = yield* RedisServer.make
+        const sandbox = yield* Sandbox.make()
+        const redis = yield* inspect(server.url)
+        yield* redis.command("CONFIG", (client) => client.config("SET", "requirepass", password))
+        const url = (pw: string) => `redis://default:${encodeURIComponent(pw)}@127.0.0.1:${server.port}/0`
+        const run = (env: Record<string, string>, extra: ReadonlyArray<string> = []) =>
+          Cli.runGuarded(["account", "jsmith@example.com", "--format", "ndjson", "--log-level", "all", ...extra], {
+            env: { ...sandboxEnv(sandbox), ...env },
+            timeoutMs: 60_000
+          })
 
-      const viaFlag = yield* run({}, ["--redis", url(password)])
-      expect(viaFlag.code, viaFlag.stderr).toBe(0)
-      expect(Cli.ndjson(viaFlag.stdout)[0].enrichment.okta.cache_hit).toBe(true)
+        const viaEnv = yield* run({ ENRICH_REDIS_URL: url(password) })
+        expect(viaEnv.code, viaEnv.stderr).toBe(0)
+        expect(viaEnv.stderr).toContain(`redis://default:***@127.0.0.1:${server.port}/0`)
+        expect(yield* redis.command("EXISTS", (client) => client.exists(entryKey("jsmith@example.com")))).toBe(1)
 
-      const wrong = yield* run({ ENRICH_REDIS_URL: url(`${password}-wrong`) })
-      expect(wrong.code, wrong.stderr).toBe(0)
-      expect(outageWarnings(wrong.stderr)).toBe(1)
-      expect(wrong.stderr).toMatch(/WRONGPASS|NOAUTH|invalid/i)
+        const viaFlag = yield* run({}, ["--redis", url(password)])
+        expect(viaFlag.code, viaFlag.stderr).toBe(0)
+        expect(Cli.ndjson(viaFlag.stdout)[0].enrichment.okta.cache_hit).toBe(true)
 
-      for (const result of [viaEnv, viaFlag, wrong]) {
-        expect(result.stdout + result.stderr).not.toContain(password)
-        expect(result.stdout + result.stderr).not.toContain(encodeURIComponent(password))
-      }
-    }), 60_000)
+        const wrong = yield* run({ ENRICH_REDIS_URL: url(`${password}-wrong`) })
+        expect(wrong.code, wrong.stderr).toBe(0)
+        expect(outageWarnings(wrong.stderr)).toBe(1)
+        expect(wrong.stderr).toMatch(/WRONGPASS|NOAUTH|invalid/i)
+
+        for (const result of [viaEnv, viaFlag, wrong]) {
+          expect(result.stdout + result.stderr).not.toContain(password)
+          expect(result.stdout + result.stderr).not.toContain(encodeURIComponent(password))
+        }
+      }),
+    60_000
+  )
 })
 
 describe("enrich account: hostile Redis settings", () => {
@@ -302,45 +317,55 @@ describe("enrich account: hostile Redis settings", () => {
       timeoutMs: 60_000
     })
 
-  it.live("a malformed ENRICH_REDIS_URL or --redis, or another scheme, stops at once (exit 2) naming it", () =>
-    Effect.gen(function*() {
-      const cases: ReadonlyArray<readonly [Record<string, string>, ReadonlyArray<string>, RegExp]> = [
-        [{ ENRICH_REDIS_URL: `http://u:${password}@127.0.0.1:6379` }, [], /ENRICH_REDIS_URL.*scheme must be redis/],
-        [{ ENRICH_REDIS_URL: "not a url" }, [], /ENRICH_REDIS_URL.*not a URL/],
-        [{ ENRICH_REDIS_URL: `redis://u:${password}@127.0.0.1/db1` }, [], /ENRICH_REDIS_URL.*database number/],
-        [{}, ["--redis", `https://u:${password}@127.0.0.1`], /--redis: .*scheme must be redis/],
-        [{}, ["--redis", `redis://u:${password}@:6379`], /--redis: /],
-        [{}, ["--redis", `redis://u:${password}@127.0.0.1/0?tls=1`], /--redis: .*query strings/],
-        [{}, ["--cache", "redis"], /--cache redis needs a Redis URL: give --redis URL or set ENRICH_REDIS_URL/],
-        [{}, ["--redis"], /--redis needs a value/]
-      ]
-      for (const [env, extra, message] of cases) {
-        const result = yield* run(env, extra)
-        expect(result.code, result.stderr).toBe(2)
-        expect(result.stderr).toMatch(message)
-        expect(result.stdout).toBe("")
-        expect(result.stderr).not.toContain(password)
-      }
-    }), 120_000)
+  it.live(
+    "a malformed ENRICH_REDIS_URL or --redis, or another scheme, stops at once (exit 2) naming it",
+    () =>
+      Effect.gen(function*() {
+        const cases: ReadonlyArray<readonly [Record<string, string>, ReadonlyArray<string>, RegExp]> = [
+          [{ ENRICH_REDIS_URL: `http://u:${password}@127.0.0.1:6379` }, [], /ENRICH_REDIS_URL.*scheme must be redis/],
+          [{ ENRICH_REDIS_URL: "not a url" }, [], /ENRICH_REDIS_URL.*not a URL/],
+          [{ ENRICH_REDIS_URL: `redis://u:${password}@127.0.0.1/db1` }, [], /ENRICH_REDIS_URL.*database number/],
+          [{}, ["--redis", `https://u:${password}@127.0.0.1`], /--redis: .*scheme must be redis/],
+          [{}, ["--redis", `redis://u:${password}@:6379`], /--redis: /],
+          [{}, ["--redis", `redis://u:${password}@127.0.0.1/0?tls=1`], /--redis: .*query strings/],
+          [{}, ["--cache", "redis"], /--cache redis needs a Redis URL: give --redis URL or set ENRICH_REDIS_URL/],
+          [{}, ["--redis"], /--redis needs a value/]
+        ]
+        for (const [env, extra, message] of cases) {
+          const result = yield* run(env, extra)
+          expect(result.code, result.stderr).toBe(2)
+          expect(result.stderr).toMatch(message)
+          expect(result.stdout).toBe("")
+          expect(result.stderr).not.toContain(password)
+        }
+      }),
+    120_000
+  )
 
-  it.live("an unreachable Redis: one warning, then every lookup answered in process, password never printed", () =>
-    Effect.gen(function*() {
-      // A port nobody listens on: refused at once.
-      const port = yield* Effect.promise(() =>
-        import("node:net").then((net) =>
-          new Promise<number>((resolve) => {
-            const probe = net.createServer().listen(0, "127.0.0.1", () => {
-              const address = probe.address()
-              probe.close(() => resolve(typeof address === "object" && address !== null ? address.port : 1))
+  it.live(
+    "an unreachable Redis: one warning, then every lookup answered in process, password never printed",
+    () =>
+      Effect.gen(function*() {
+        // A port nobody listens on: refused at once.
+        const port = yield* Effect.promise(() =>
+          import("node:net").then((net) =>
+            new Promise<number>((resolve) => {
+              const probe = net.createServer().listen(0, "127.0.0.1", () => {
+                const address = probe.address()
+                probe.close(() => resolve(typeof address === "object" && address !== null ? address.port : 1))
+              })
             })
-          })
+          )
         )
-      )
-      const result = yield* run({ ENRICH_REDIS_URL: `redis://u:${password}@127.0.0.1:${port}/0` }, ["jdoe@example.com"])
-      expect(result.code, result.stderr).toBe(0)
-      expect(Cli.ndjson(result.stdout).map((line) => line.enrichment.okta.extracted.found)).toEqual([true, true])
-      expect(outageWarnings(result.stderr)).toBe(1)
-      expect(result.stderr).toContain(`Redis at redis://u:***@127.0.0.1:${port}/0 is unavailable`)
-      expect(result.stdout + result.stderr).not.toContain(password)
-    }), 60_000)
+        const result = yield* run({ ENRICH_REDIS_URL: `redis://u:${password}@127.0.0.1:${port}/0` }, [
+          "jdoe@example.com"
+        ])
+        expect(result.code, result.stderr).toBe(0)
+        expect(Cli.ndjson(result.stdout).map((line) => line.enrichment.okta.extracted.found)).toEqual([true, true])
+        expect(outageWarnings(result.stderr)).toBe(1)
+        expect(result.stderr).toContain(`Redis at redis://u:***@127.0.0.1:${port}/0 is unavailable`)
+        expect(result.stdout + result.stderr).not.toContain(password)
+      }),
+    60_000
+  )
 })

@@ -199,8 +199,9 @@ export const make = (options: Options): Effect.Effect<Service, RedisUrlInvalid, 
       ...(location.tls ? { tls: { servername: location.host } } : {})
     }
     // Loaded on first use: a process (or a bundle) that never asks for Redis does not pay for loading the client.
-    // `default`, not `Redis`: a bundler's wrapper of the CommonJS module keeps only the default export.
-    const { default: Client } = yield* Effect.promise(() => import("ioredis"))
+    const ioredis = yield* Effect.promise(() => import("ioredis"))
+    // A bundler's wrapper of the CommonJS module may keep only its default export (module.exports, which has `Redis`).
+    const Client = ioredis.Redis ?? ioredis.default.Redis
     const client = new Client(clientOptions)
     let lastError: string | undefined
     // Without a listener the library prints every connection error itself (with no control over its content).
