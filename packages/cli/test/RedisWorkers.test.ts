@@ -11,6 +11,7 @@ import * as SandboxOrg from "@enrich/okta/testing/SandboxOrg"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import { spawn } from "node:child_process"
 import * as RedisServer from "../../core/test/support/redisServer.js"
@@ -74,6 +75,8 @@ const entryKey = (login: string) => `${EnrichmentCache.redisPrefix}enrichment:ok
 interface Worker {
   readonly write: (text: string) => void
   readonly end: () => void
+  /** SIGKILL: no goodbye to Redis, its lock left behind. */
+  readonly kill: () => void
   readonly waitFor: (stream: "stdout" | "stderr", predicate: (text: string) => boolean) => Effect.Effect<string>
   readonly exit: Effect.Effect<Cli.GuardedResult>
 }
@@ -114,6 +117,7 @@ const startWorker = (
       const worker: Worker = {
         write: (input) => child.stdin.write(input),
         end: () => child.stdin.end(),
+        kill: () => child.kill("SIGKILL"),
         waitFor: (stream, predicate) =>
           Effect.async<string>((resume) => {
             const check = () => {
@@ -233,6 +237,44 @@ RedisServer.describeRedis("enrich account: several workers on one Redis", () => 
         expect((yield* sandbox.counters).byRoute["GET /api/v1/users/{id}"]).toEqual({ "200": 16 })
       }),
     120_000
+  )
+
+  it.scopedLive(
+    "a worker killed while it holds an account's lock: the lock expires and another worker takes over",
+    () =>
+      Effect.gen(function*() {
+        const expected = yield* reference
+        const server = yield* RedisServer.make
+        // Slow answers keep the first worker's lookup (and its lock) in flight while it is killed.
+        const sandbox = yield* Sandbox.make({ latency: "2 seconds" })
+        const env = { ...sandboxEnv(sandbox), ENRICH_REDIS_URL: server.url }
+        const login = accounts[0]
+        const redis = yield* inspect(server.url)
+        const lock = `${EnrichmentCache.redisPrefix}lock:enrichment:okta:account:${login}`
+
+        const doomed = yield* startWorker(["account", "--input", "-"], env, 60_000)
+        doomed.write(`${login}\n`)
+        // Waits for the lock to be taken (a bounded poll of Redis: the only signal a worker gives of it).
+        yield* redis.command("EXISTS", (client) => client.exists(lock)).pipe(
+          Effect.repeat({ until: (n) => n === 1, schedule: Schedule.spaced(Duration.millis(10)) }),
+          Effect.timeoutFail({
+            duration: Duration.seconds(30),
+            onTimeout: () => new Error("the lock was never taken")
+          }),
+          Effect.orDie
+        )
+        doomed.kill()
+        yield* doomed.exit
+
+        const result = yield* Cli.runGuarded(["account", login, "--format", "ndjson"], { env, timeoutMs: 60_000 })
+        expect(result.code, result.stderr).toBe(0)
+        expectLines(result.stdout, [login], expected)
+        // It waited for the dead owner's lock to expire (10 seconds), then looked the account up itself.
+        // One answer: the second worker's (the killed worker's request, in flight, was never answered).
+        expect((yield* sandbox.counters).byRoute["GET /api/v1/users/{id}"]).toMatchObject({ "200": 1 })
+        expect(yield* redis.command("EXISTS", (client) => client.exists(entryKey(login)))).toBe(1)
+      }),
+    90_000
   )
 
   it.scopedLive(
