@@ -30,6 +30,7 @@ import * as FiberRef from "effect/FiberRef"
 import * as HashMap from "effect/HashMap"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import type * as Arguments from "./Arguments.js"
 import { EnrichmentsFailed, Interrupted, UsageError } from "./CliError.js"
@@ -87,9 +88,20 @@ const activity = Options.text("activity").pipe(
   Options.optional
 )
 
-const cache = Options.choice("cache", ["memory", "none"]).pipe(
-  Options.withDescription("memory: each account is asked once per run (and TTL); none: ask Okta every time."),
-  Options.withDefault("memory" as const)
+const cache = Options.choice("cache", ["memory", "redis", "none"]).pipe(
+  Options.withDescription(
+    "memory: each account is asked once per run (and TTL); redis: once per TTL across every process on that Redis " +
+      "(needs --redis or ENRICH_REDIS_URL); none: ask Okta every time. Default: redis with a Redis URL, else memory."
+  ),
+  Options.optional
+)
+
+const redis = Options.redacted("redis").pipe(
+  Options.withDescription(
+    "Share the cache and Okta's rate budget with every enrich process on this Redis: redis://[user:password@]host" +
+      "[:port][/db], rediss:// for TLS. Overrides ENRICH_REDIS_URL (prefer it: a flag shows in the process list)."
+  ),
+  Options.optional
 )
 
 const ttl = Options.keyValueMap("ttl").pipe(
@@ -125,6 +137,7 @@ export const optionTable: Arguments.OptionTable = {
     "--rules-pack": "--rules-pack",
     "--activity": "--activity",
     "--cache": "--cache",
+    "--redis": "--redis",
     "--concurrency": "--concurrency",
     "-c": "--concurrency"
   },
@@ -146,7 +159,8 @@ export interface Flags {
   readonly rules: Option.Option<string>
   readonly rulesPack: Option.Option<typeof rulePacks[number]>
   readonly activity: Option.Option<string>
-  readonly cache: "memory" | "none"
+  readonly cache: Option.Option<"memory" | "redis" | "none">
+  readonly redis: Option.Option<Redacted.Redacted<string>>
   readonly ttl: Option.Option<HashMap.HashMap<string, string>>
   readonly concurrency: number
   readonly includeRaw: boolean
@@ -366,7 +380,8 @@ const run = (flags: Flags) =>
       : undefined
     const enricherLayer = yield* Wiring.enricherLayer({
       sandbox: flags.sandbox,
-      cache: flags.cache,
+      cache: Option.getOrUndefined(flags.cache),
+      redis: Option.getOrUndefined(flags.redis),
       includeRaw: flags.includeRaw,
       rules: ruleSet,
       cacheTtl: ttls.account,
@@ -408,6 +423,7 @@ export const command = Command.make("account", {
   rulesPack,
   activity,
   cache,
+  redis,
   ttl,
   concurrency,
   includeRaw,
@@ -420,7 +436,8 @@ export const command = Command.make("account", {
       "Exit codes: 0 every account answered (found or not found), 1 some failed (every result is still printed), " +
       "2 usage or configuration error (nothing was sent), 130 interrupted (finished results are printed).",
       "Configuration: OKTA_DOMAIN and OKTA_API_TOKEN from the environment or a .env file in the working directory " +
-      "(the environment wins; --sandbox wins over both)."
+      "(the environment wins; --sandbox wins over both). ENRICH_REDIS_URL (or --redis) shares the cache and the rate " +
+      "budget between processes; if Redis is unreachable, enrich warns once and goes on with in-process state."
     ],
     [
       ["enrich account jsmith --sandbox", "try it without an Okta org"],
@@ -436,6 +453,10 @@ export const command = Command.make("account", {
       [
         "enrich account victor.sales --sandbox --activity --rules-pack compromise -f table",
         "recent System Log activity (7 days) and the compromise pack's verdict"
+      ],
+      [
+        "ENRICH_REDIS_URL=redis://redis.internal:6379/0 enrich account --input batch-a.txt",
+        "several workers sharing one cache and one Okta rate budget"
       ]
     ]
   ))

@@ -12,14 +12,18 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Enricher from "@enrich/core/Enricher"
 import * as EnrichmentCache from "@enrich/core/EnrichmentCache"
 import * as MaliceRules from "@enrich/core/MaliceRules"
+import * as Redis from "@enrich/core/Redis"
 import * as Telemetry from "@enrich/core/Telemetry"
 import * as OktaClient from "@enrich/okta/OktaClient"
+import * as OktaConfig from "@enrich/okta/OktaConfig"
 import * as OktaProvider from "@enrich/okta/OktaProvider"
+import * as RateLimiter from "@enrich/okta/RateLimiter"
 import * as Config from "effect/Config"
 import type * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -73,7 +77,10 @@ export const loadRules = (path: string, flag?: string): Effect.Effect<MaliceRule
 /** What the Enricher is built from. */
 export interface Options {
   readonly sandbox: boolean
-  readonly cache: "memory" | "none"
+  /** The cache; by default `redis` when a Redis URL is given, else `memory`. */
+  readonly cache?: "memory" | "redis" | "none" | undefined
+  /** `--redis URL`; wins over `ENRICH_REDIS_URL`. With a URL, the rate budget is shared through Redis. */
+  readonly redis?: Redacted.Redacted<string> | undefined
   readonly includeRaw: boolean
   readonly rules: MaliceRules.RuleSet | undefined
   readonly cacheTtl: Duration.Duration | undefined
@@ -135,6 +142,36 @@ const checkConfig = (provider: ConfigProvider.ConfigProvider) =>
     return token
   }).pipe(Effect.withConfigProvider(provider))
 
+/** Where Redis is, from `--redis` or else `ENRICH_REDIS_URL` (environment or `.env`), checked; none when neither. */
+const redisLocation = (flag: Redacted.Redacted<string> | undefined, provider: ConfigProvider.ConfigProvider) =>
+  Effect.gen(function*() {
+    if (flag !== undefined) {
+      const location = Redis.parseUrl(Redacted.value(flag))
+      if (Either.isLeft(location)) return yield* new UsageError({ reason: `--redis: ${location.left.message}` })
+      return Option.some({ url: flag, location: location.right })
+    }
+    const url = yield* Config.option(Redis.urlConfig).pipe(
+      Effect.withConfigProvider(provider),
+      // `String(error)` names the variable: "Invalid data at ENRICH_REDIS_URL: ...".
+      Effect.mapError((error) => new UsageError({ reason: String(error).replace(/^\((.*)\)$/s, "$1") }))
+    )
+    return Option.map(url, (url) => ({ url, location: Either.getOrThrow(Redis.parseUrl(Redacted.value(url))) }))
+  })
+
+/**
+ * The Okta client over the shared (Redis) rate budget: one budget, one in-flight cap for every process on that Redis.
+ * The same options as `OktaClient.layerConfig`, which builds an in-process limiter instead.
+ */
+const sharedOktaClient = (redis: Layer.Layer<Redis.Redis, Redis.RedisUrlInvalid>) =>
+  Layer.unwrapEffect(Effect.map(OktaConfig.load(), (options) =>
+    OktaClient.layerWithoutRateLimiter(options).pipe(
+      Layer.provide(
+        RateLimiter.layerRedis({ ...options.rateLimit, maxConcurrency: options.maxConcurrency ?? 8 }).pipe(
+          Layer.provide(redis)
+        )
+      )
+    )))
+
 /**
  * Whether the run reads recent activity (`--activity` or `ENRICH_OKTA_ACTIVITY`): the table and csv then show an
  * activity column. Provided by {@link enricherLayer}.
@@ -170,8 +207,23 @@ export const enricherLayer = (
       // `String(error)` names the variable ("Invalid data at OKTA_CACHE_TTL: ..."); `message` alone does not.
       Effect.mapError((error) => new UsageError({ reason: String(error).replace(/^\((.*)\)$/s, "$1") }))
     )
+    const redis = yield* redisLocation(options.redis, provider)
+    const cache = options.cache ?? (Option.isSome(redis) ? "redis" : "memory")
+    if (cache === "redis" && Option.isNone(redis)) {
+      return yield* new UsageError({
+        reason: `--cache redis needs a Redis URL: give --redis URL or set ${Redis.urlEnv}`
+      })
+    }
+    // One connection for the cache and the rate budget (a layer is built once per build, however often provided).
+    const redisLayer = Option.map(redis, ({ url }) => Redis.layer({ url }))
+    if (Option.isSome(redis)) {
+      yield* Effect.logDebug("redis").pipe(Effect.annotateLogs({ [Redis.urlEnv]: redis.value.location.display }))
+    }
     const transport = yield* httpClientLayer(options.lookups)
-    const oktaClient = OktaClient.layerConfig().pipe(
+    const oktaClient = Option.match(redisLayer, {
+      onNone: () => OktaClient.layerConfig(),
+      onSome: sharedOktaClient
+    }).pipe(
       Layer.provide(transport),
       Layer.provide(Layer.setConfigProvider(provider))
     )
@@ -191,17 +243,25 @@ export const enricherLayer = (
     // The client is kept in the result, beside the Enricher, so the command can report its rate-limit stats.
     const layer = Enricher.layerWith({ includeRaw: options.includeRaw }, OktaProvider.OktaProvider).pipe(
       Layer.provide(oktaProvider),
-      Layer.provide(options.cache === "memory" ? EnrichmentCache.layerMemory() : EnrichmentCache.layerNone),
+      Layer.provide(
+        cache === "none"
+          ? EnrichmentCache.layerNone
+          : Option.isSome(redisLayer) && cache === "redis"
+          ? EnrichmentCache.layerRedis().pipe(Layer.provide(redisLayer.value))
+          : EnrichmentCache.layerMemory()
+      ),
       Layer.provideMerge(oktaClient),
       Layer.provideMerge(Telemetry.layerConfig({ serviceName: "enrich" }).pipe(Layer.provide(FetchHttpClient.layer)))
     )
     const context = yield* Layer.build(layer).pipe(
       Effect.mapError((error) => new UsageError({ reason: error.message }))
     )
-    // The logs of the run scrub the token: a value handed down with the layer, not a process-wide registry.
+    // The logs of the run scrub the token and the Redis password: values handed down with the layer, not a
+    // process-wide registry.
+    const password = Option.flatMap(redis, ({ location }) => Option.fromNullable(location.password))
     return Layer.mergeAll(
       Layer.succeedContext(context),
-      Logging.layerScrubbing([token]),
+      Logging.layerScrubbing([token, ...Option.toArray(password)]),
       Layer.succeed(ActivityOn, activity !== undefined)
     )
   })
