@@ -154,12 +154,15 @@ export const make = (
       return cache.getOrCompute(
         EnrichmentCache.key(provider, indicator),
         compute,
-        (entry) => Provider.ttlOf(provider, indicator.type, entry.lookup)
+        (entry) =>
+          Provider.ttlOf(provider, indicator.type, entry.lookup)
       ).pipe(
         Effect.matchCauseEffect({
           // One step on a hit: the clock is read synchronously (rules that compare dates need `now`).
           onSuccess: (outcome) =>
-            Effect.clockWith((clock) => Effect.succeed(toResult(provider, outcome, clock.unsafeCurrentTimeMillis()))),
+            Effect.clockWith((clock) =>
+              Effect.succeed(toResult(provider, outcome, clock.unsafeCurrentTimeMillis()))
+            ),
           onFailure: (cause) => {
             if (Cause.isInterruptedOnly(cause)) return Effect.failCause(Cause.stripFailures(cause))
             const failure = Cause.failureOption(cause)

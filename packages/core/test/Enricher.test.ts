@@ -7,8 +7,8 @@ import * as MaliceRules from "@enrich/core/MaliceRules"
 import * as Provider from "@enrich/core/Provider"
 import { FakeProvider } from "@enrich/core/testing"
 import * as Verdict from "@enrich/core/Verdict"
-import { cost } from "./support/steps.js"
 import { Chunk, Context, Deferred, Effect, Fiber, Layer, Logger, Option, Stream, TestClock } from "effect"
+import { cost } from "./support/steps.js"
 
 /** Rules giving a fixed verdict (found / not found), whatever the interpreter's rule syntax. */
 const verdicts = (found: Verdict.Verdict, notFound: Verdict.Verdict = "Pending"): MaliceRules.RuleSet => ({

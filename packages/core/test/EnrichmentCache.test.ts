@@ -3,7 +3,6 @@ import * as EnrichmentCache from "@enrich/core/EnrichmentCache"
 import * as Indicator from "@enrich/core/Indicator"
 import * as Provider from "@enrich/core/Provider"
 import * as FakeProvider from "@enrich/core/testing/FakeProvider"
-import { cost } from "./support/steps.js"
 import {
   Cause,
   Config,
@@ -18,6 +17,7 @@ import {
   Schema,
   TestClock
 } from "effect"
+import { cost } from "./support/steps.js"
 
 const found = FakeProvider.found({ status: "ACTIVE" }, { raw: { id: "00u1" } })
 const partial = FakeProvider.found({ status: "ACTIVE" }, { warnings: ["groups could not be fetched"] })

@@ -1,9 +1,9 @@
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { describe, expect, it } from "@effect/vitest"
-import * as RateLimitHeaders from "../src/internal/rateLimitHeaders.js"
 import * as RateLimiter from "@enrich/okta/RateLimiter"
 import { Clock, Deferred, Duration, Effect, Fiber, TestClock } from "effect"
+import * as RateLimitHeaders from "../src/internal/rateLimitHeaders.js"
 import { runWithTime } from "./support/time.js"
 
 const start = Date.parse("2026-06-01T10:00:00.250Z")
