@@ -41,7 +41,7 @@ const sizes = args.quick ? Scenarios.quick : Scenarios.full
 const only = args.only === undefined
   ? args.check ? new Set(["hot"]) : undefined
   : new Set(args.only.split(",").map((s) => s.trim()))
-const wanted = (n: number | "hot") => only === undefined || only.has(String(n))
+const wanted = (n: number | "hot" | "heap") => only === undefined || only.has(String(n))
 
 const log = (line: string) => process.stderr.write(`${line}\n`)
 
