@@ -127,7 +127,7 @@ export const measure = async (options: {
  * at once (see readme-perf / BENCHMARKS.md for the steps per item and the design that would close it).
  */
 export const limits = {
-  enrichAllRatio: 6,
+  enrichAllRatio: 8,
   /** A cache hit forks nothing. */
   fibersPerCacheHit: 0,
   /** At most one fiber per item, like `Effect.forEach`. */
