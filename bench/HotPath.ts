@@ -123,7 +123,7 @@ export const measure = async (options: {
 
 /**
  * The limits `--check` holds the hot path to: today's figures with headroom, so a regression fails and noise does not.
- * Issue 16's goal for enrichAll is 1.1x; the fork-per-item design measures about 4.4x over a provider that answers
+ * Issue 16's goal for enrichAll is 1.1x; the fork-per-item design measures 4.4-5.6x over a provider that answers
  * at once (see readme-perf / BENCHMARKS.md for the steps per item and the design that would close it).
  */
 export const limits = {
