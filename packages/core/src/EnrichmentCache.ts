@@ -187,12 +187,18 @@ export const makeMemory = (options?: MemoryOptions): Effect.Effect<Service, neve
         return flight.fiber === undefined ? Effect.void : Fiber.interruptFork(flight.fiber)
       })
 
-    const getOrCompute: Service["getOrCompute"] = (key, compute, ttl) =>
+    // The miss path: join the computation running for `key`, or start one. From the cache read to the fork everything
+    // is synchronous, so no other fiber can interleave (the store is read again: the fiber may have yielded since the
+    // read of `getOrCompute`).
+    const join = (
+      key: string,
+      compute: Effect.Effect<Entry, Provider.ProviderError>,
+      ttl: (entry: Entry) => Duration.Duration
+    ): Effect.Effect<Outcome, Provider.ProviderError> =>
       Effect.clockWith((clock) =>
         Effect.uninterruptibleMask((restore) =>
           Effect.gen(function*() {
             const deferred = yield* Deferred.make<Entry, Provider.ProviderError>()
-            // From here to the fork everything is synchronous, so no other fiber can interleave.
             const cached = read(key, clock.unsafeCurrentTimeMillis())
             if (cached !== undefined) {
               hits++
@@ -225,6 +231,15 @@ export const makeMemory = (options?: MemoryOptions): Effect.Effect<Service, neve
           })
         )
       )
+
+    // The hit path is one synchronous step: a read of the store, no Deferred, no fiber, no interruption mask.
+    const getOrCompute: Service["getOrCompute"] = (key, compute, ttl) =>
+      Effect.clockWith((clock) => {
+        const cached = read(key, clock.unsafeCurrentTimeMillis())
+        if (cached === undefined) return join(key, compute, ttl)
+        hits++
+        return Effect.succeed({ value: cached, hit: true })
+      })
 
     const size = Effect.clockWith((clock) =>
       Effect.sync(() => {
