@@ -1,5 +1,9 @@
 /**
- * `npm run bench [-- --quick] [-- --only 1,3] [-- --transport undici|fetch] [-- --out FILE]`
+ * `npm run bench [-- --quick] [-- --only 1,3,hot,heap] [-- --transport undici|fetch] [-- --out FILE] [-- --check]`
+ *
+ * `hot` is the in-process hot path (bench/HotPath.ts: cache hits, enrichAll against Effect.forEach, fibers forked).
+ * `--check` runs it alone (unless `--only` says more) and exits 1 when a ratio or a count breaks its limit: a guard
+ * that compares figures measured side by side in one run, not against a wall clock.
  *
  * Runs the scenarios of issue 6 against sandboxes in child processes, prints one table and writes every figure as
  * JSON (default `bench/results/<mode>-<timestamp>.json`). See BENCHMARKS.md for what the figures mean.
@@ -10,7 +14,9 @@ import * as Os from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
+import * as CacheHeap from "./CacheHeap.js"
 import * as Contenders from "./Contenders.js"
+import * as HotPath from "./HotPath.js"
 import { table } from "./Report.js"
 import type { Row } from "./Report.js"
 import * as SandboxProcess from "./SandboxProcess.js"
@@ -21,7 +27,8 @@ const { values: args } = parseArgs({
     quick: { type: "boolean", default: false },
     only: { type: "string" },
     transport: { type: "string", default: "undici" },
-    out: { type: "string" }
+    out: { type: "string" },
+    check: { type: "boolean", default: false }
   }
 })
 
@@ -31,8 +38,10 @@ if (args.transport !== "undici" && args.transport !== "fetch") {
 }
 const transport: Contenders.Transport = args.transport
 const sizes = args.quick ? Scenarios.quick : Scenarios.full
-const only = args.only === undefined ? undefined : new Set(args.only.split(",").map((s) => s.trim()))
-const wanted = (n: number) => only === undefined || only.has(String(n))
+const only = args.only === undefined
+  ? args.check ? new Set(["hot"]) : undefined
+  : new Set(args.only.split(",").map((s) => s.trim()))
+const wanted = (n: number | "hot" | "heap") => only === undefined || only.has(String(n))
 
 const log = (line: string) => process.stderr.write(`${line}\n`)
 
@@ -109,6 +118,24 @@ const main = async () => {
     await Promise.all([open?.stop(), slow?.stop(), limited?.stop()])
   }
 
+  let broken: ReadonlyArray<string> = []
+  if (wanted("hot")) {
+    log("hot path (in process)")
+    const figures = await HotPath.measure(
+      args.quick || args.check ? { hits: 20_000, items: 5_000, rounds: 5 } : { hits: 200_000, items: 20_000, rounds: 7 }
+    )
+    details.hotPath = { ...figures, loadAverage: Os.loadavg() }
+    rows.push(...HotPath.rows(figures))
+    broken = HotPath.check(figures)
+  }
+
+  if (wanted("heap")) {
+    log("heap per cached entry (in process)")
+    const figures = await CacheHeap.measure(args.quick ? 10_000 : 100_000, args.quick ? 100 : 1000)
+    details.cacheHeap = figures
+    log(`  ${JSON.stringify(figures)}`)
+  }
+
   const output = table(rows)
   process.stdout.write(`${output}\n`)
   const result = {
@@ -132,6 +159,11 @@ const main = async () => {
   mkdirSync(dirname(out), { recursive: true })
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`)
   log(`figures written to ${out} (${result.durationSeconds.toFixed(0)} s in all)`)
+  if (args.check) {
+    for (const line of broken) log(`check: ${line}`)
+    log(broken.length === 0 ? "check: every hot-path limit holds" : "check: FAILED")
+    if (broken.length > 0) process.exit(1)
+  }
 }
 
 main().then(

@@ -16,7 +16,9 @@ import * as Durations from "@enrich/core/Durations"
 import * as Enricher from "@enrich/core/Enricher"
 import * as Indicator from "@enrich/core/Indicator"
 import type * as MaliceRules from "@enrich/core/MaliceRules"
+import * as CompromiseRules from "@enrich/okta/CompromiseRules"
 import * as OktaClient from "@enrich/okta/OktaClient"
+import * as OktaProvider from "@enrich/okta/OktaProvider"
 import type * as RateLimiter from "@enrich/okta/RateLimiter"
 import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
@@ -28,6 +30,7 @@ import * as FiberRef from "effect/FiberRef"
 import * as HashMap from "effect/HashMap"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import type * as Arguments from "./Arguments.js"
 import { EnrichmentsFailed, Interrupted, UsageError } from "./CliError.js"
@@ -66,9 +69,39 @@ const rules = Options.text("rules").pipe(
   Options.optional
 )
 
-const cache = Options.choice("cache", ["memory", "none"]).pipe(
-  Options.withDescription("memory: each account is asked once per run (and TTL); none: ask Okta every time."),
-  Options.withDefault("memory" as const)
+/** The rule packs `--rules-pack` knows. */
+export const rulePacks = [CompromiseRules.name] as const
+
+const rulesPack = Options.choice("rules-pack", rulePacks).pipe(
+  Options.withDescription(
+    "A rule pack shipped with enrich instead of a --rules file: compromise (verdicts from --activity; print it with " +
+      "`enrich rules pack compromise`)."
+  ),
+  Options.optional
+)
+
+const activity = Options.text("activity").pipe(
+  Options.withDescription(
+    "Also summarize each account's recent System Log activity (recent_activity) over WINDOW (7d, 24h, 30d, P7D; at " +
+      "most 90d; 7d when given alone; needs okta.logs.read). Default: ENRICH_OKTA_ACTIVITY, else off."
+  ),
+  Options.optional
+)
+
+const cache = Options.choice("cache", ["memory", "redis", "none"]).pipe(
+  Options.withDescription(
+    "memory: each account is asked once per run (and TTL); redis: once per TTL across every process on that Redis " +
+      "(needs --redis or ENRICH_REDIS_URL); none: ask Okta every time. Default: redis with a Redis URL, else memory."
+  ),
+  Options.optional
+)
+
+const redis = Options.redacted("redis").pipe(
+  Options.withDescription(
+    "Share the cache and Okta's rate budget with every enrich process on this Redis: redis://[user:password@]host" +
+      "[:port][/db], rediss:// for TLS. Overrides ENRICH_REDIS_URL (prefer it: a flag shows in the process list)."
+  ),
+  Options.optional
 )
 
 const ttl = Options.keyValueMap("ttl").pipe(
@@ -110,13 +143,22 @@ export const optionTable: Arguments.OptionTable = {
     "--format": "--format",
     "-f": "--format",
     "--rules": "--rules",
+    "--rules-pack": "--rules-pack",
+    "--activity": "--activity",
     "--cache": "--cache",
+    "--redis": "--redis",
     "--concurrency": "--concurrency",
     "-c": "--concurrency",
     "--sandbox-auth": "--sandbox-auth"
   },
   keyValues: ["--ttl"],
-  booleans: { "--include-raw": "--include-raw", "--sandbox": "--sandbox" }
+  booleans: { "--include-raw": "--include-raw", "--sandbox": "--sandbox" },
+  choices: { "--rules-pack": rulePacks },
+  optionalValues: {
+    // `--activity 30d` and `--activity=30d` give a window; `--activity victor.sales` is the default window and an
+    // indicator. A window starts with a digit, a sign, or ISO's P (P7D, PT12H).
+    "--activity": { fallback: "7d", isValue: (arg) => /^(?:[-+.]?\d|p(?:t|\d))/i.test(arg) }
+  }
 }
 
 /** The parsed flags of `enrich account`. */
@@ -125,7 +167,10 @@ export interface Flags {
   readonly input: Option.Option<string>
   readonly format: Option.Option<Output.Format>
   readonly rules: Option.Option<string>
-  readonly cache: "memory" | "none"
+  readonly rulesPack: Option.Option<typeof rulePacks[number]>
+  readonly activity: Option.Option<string>
+  readonly cache: Option.Option<"memory" | "redis" | "none">
+  readonly redis: Option.Option<Redacted.Redacted<string>>
   readonly ttl: Option.Option<HashMap.HashMap<string, string>>
   readonly concurrency: number
   readonly includeRaw: boolean
@@ -143,6 +188,19 @@ export interface Flags {
  */
 export const parseDuration = (text: string): Either.Either<Duration.Duration, Durations.InvalidDuration> =>
   Durations.parse(text, { allowZero: true })
+
+/** The window of `--activity` (already defaulted to 7d by `Arguments.normalize` when given alone). */
+export const parseActivity = (
+  value: Option.Option<string>
+): Effect.Effect<Duration.Duration | undefined, UsageError> =>
+  Option.match(value, {
+    onNone: () => Effect.succeed(undefined),
+    onSome: (text) =>
+      Either.match(OktaProvider.parseActivityWindow(text), {
+        onLeft: (error) => Effect.fail(new UsageError({ reason: `--activity: ${error.message}` })),
+        onRight: (window) => Effect.succeed(window)
+      })
+  })
 
 /** The TTLs given with `--ttl`; every problem is reported at once. */
 export const parseTtl = (
@@ -188,7 +246,7 @@ const enrichAndPrint = (options: {
 }): Effect.Effect<
   void,
   EnrichmentsFailed | Input.InputError | Stdout.OutputError,
-  Enricher.Enricher | FileSystem.FileSystem
+  Enricher.Enricher | FileSystem.FileSystem | Wiring.ActivityOn
 > => {
   const stats: { printed: number; failed: number; abandoned: number; total: number | undefined } = {
     printed: 0,
@@ -199,7 +257,7 @@ const enrichAndPrint = (options: {
   return Effect.scoped(Effect.gen(function*() {
     const enricher = yield* Enricher.Enricher
     const stop = yield* Deferred.make<void>()
-    const formatter = Output.make(options.format)
+    const formatter = Output.make(options.format, { activity: yield* Wiring.ActivityOn })
     const finish = Effect.suspend(() => Stdout.write(formatter.end()))
     const progress = yield* Progress.make({ total: options.totalKnown })
     if (options.totalKnown === undefined) {
@@ -322,17 +380,25 @@ const run = (flags: Flags) =>
     const readable = inputPath === undefined ? undefined : yield* Input.checkReadable(inputPath).pipe(
       Effect.mapError((error) => new UsageError({ reason: `--input: ${error.message}` }))
     )
+    const activityWindow = yield* parseActivity(flags.activity)
+    if (Option.isSome(flags.rules) && Option.isSome(flags.rulesPack)) {
+      return yield* new UsageError({ reason: "--rules and --rules-pack both give the malice rules: give one" })
+    }
     const ruleSet: MaliceRules.RuleSet | undefined = Option.isSome(flags.rules)
       ? yield* Wiring.loadRules(flags.rules.value, "--rules")
+      : Option.isSome(flags.rulesPack)
+      ? CompromiseRules.ruleSet()
       : undefined
     const enricherLayer = yield* Wiring.enricherLayer({
       sandbox: flags.sandbox,
       sandboxAuth: flags.sandboxAuth,
-      cache: flags.cache,
+      cache: Option.getOrUndefined(flags.cache),
+      redis: Option.getOrUndefined(flags.redis),
       includeRaw: flags.includeRaw,
       rules: ruleSet,
       cacheTtl: ttls.account,
       notFoundTtl: ttls.not_found,
+      activity: activityWindow,
       lookups: inputPath === undefined ? flags.indicators.length : undefined
     })
     const outputFormat = Option.getOrElse(
@@ -366,7 +432,10 @@ export const command = Command.make("account", {
   input,
   format,
   rules,
+  rulesPack,
+  activity,
   cache,
+  redis,
   ttl,
   concurrency,
   includeRaw,
@@ -380,7 +449,9 @@ export const command = Command.make("account", {
       "Exit codes: 0 every account answered (found or not found), 1 some failed (every result is still printed), " +
       "2 usage or configuration error (nothing was sent), 130 interrupted (finished results are printed).",
       "Configuration: OKTA_DOMAIN and OKTA_API_TOKEN (or an OAuth service app: OKTA_CLIENT_ID, OKTA_PRIVATE_KEY) " +
-      "from the environment or a .env file in the working directory (the environment wins; --sandbox wins over both)."
+      "from the environment or a .env file in the working directory (the environment wins; --sandbox wins over both). " +
+      "ENRICH_REDIS_URL (or --redis) shares the cache and the rate budget between processes; if Redis is " +
+      "unreachable, enrich warns once and goes on with in-process state."
     ],
     [
       ["enrich account jsmith --sandbox", "try it without an Okta org"],
@@ -393,7 +464,15 @@ export const command = Command.make("account", {
         "enrich account --input accounts.txt --ttl account=15m --concurrency 4 --log-level debug",
         "shorter cache, fewer at once, debug logs on stderr"
       ],
-      ["enrich account jsmith --cache none", "always ask Okta"]
+      ["enrich account jsmith --cache none", "always ask Okta"],
+      [
+        "enrich account victor.sales --sandbox --activity --rules-pack compromise -f table",
+        "recent System Log activity (7 days) and the compromise pack's verdict"
+      ],
+      [
+        "ENRICH_REDIS_URL=redis://redis.internal:6379/0 enrich account --input batch-a.txt",
+        "several workers sharing one cache and one Okta rate budget"
+      ]
     ]
   ))
 )

@@ -23,6 +23,49 @@ export interface OptionTable {
   /** Options given as `--name KEY=VALUE [KEY=VALUE...]`, which may be repeated. */
   readonly keyValues: ReadonlyArray<string>
   readonly booleans: Readonly<Record<string, string>>
+  /**
+   * Options whose value may be left out (`--activity [WINDOW]`): the value used then, and which next arguments are
+   * taken as the value (the others are left alone: an indicator after the flag stays an indicator). Each must also be
+   * listed in `values`.
+   */
+  readonly optionalValues?: Readonly<Record<string, OptionalValue>>
+  /** Options that take one of a few values (`--rules-pack compromise`): a wrong value is named with the choices. */
+  readonly choices?: Readonly<Record<string, ReadonlyArray<string>>>
+}
+
+/** An option whose value may be left out. */
+export interface OptionalValue {
+  /** The value when it is left out. */
+  readonly fallback: string
+  /** Whether the argument after the option is its value. */
+  readonly isValue: (arg: string) => boolean
+}
+
+/**
+ * Gives every option of `optionalValues` given without a value its fallback, inline (`--activity` →
+ * `--activity=7d`), so @effect/cli, which has no optional-value options, parses it. Stops at `--`.
+ */
+export const normalize = (args: ReadonlyArray<string>, tables: ReadonlyArray<OptionTable>): Array<string> => {
+  const out = [...args]
+  for (const table of tables) {
+    const optional = table.optionalValues
+    if (optional === undefined) continue
+    const start = commandStart(out, table.command)
+    if (start === -1) continue
+    for (let i = start; i < out.length; i++) {
+      const arg = out[i]
+      if (arg === "--") break
+      const spec = Object.prototype.hasOwnProperty.call(optional, arg) ? optional[arg] : undefined
+      if (spec === undefined) continue
+      const next = out[i + 1]
+      if (next !== undefined && next !== "--" && spec.isValue(next)) {
+        i++
+        continue
+      }
+      out[i] = `${arg}=${spec.fallback}`
+    }
+  }
+  return out
 }
 
 const choiceError = (flag: string, value: string | undefined, choices: ReadonlyArray<string>) =>
@@ -131,6 +174,9 @@ const checkCommand = (args: ReadonlyArray<string>, table: OptionTable): UsageErr
       }
       i++
     }
+    const choices = table.choices?.[name]
+    const value = inline ?? args[i]
+    if (choices !== undefined && !choices.includes(value)) return choiceError(name, value, choices)
   }
   return undefined
 }

@@ -69,7 +69,13 @@ const runCommand = Command.run(enrich, { name: "enrich", version })
  * values it accepts (exit 2).
  */
 export const run = (argv: ReadonlyArray<string>) =>
-  Effect.zipRight(
-    Effect.suspend(() => Arguments.check(argv.slice(2), [AccountCommand.optionTable, DoctorCommand.optionTable])),
-    runCommand(hoistLogLevel(argv)).pipe(Effect.provide(CliConfig.layer({ showBuiltIns: false })))
-  )
+  Effect.suspend(() => {
+    // `--activity` without a value becomes `--activity=7d` first (an option with an optional value).
+    const tables = [AccountCommand.optionTable, DoctorCommand.optionTable]
+    const [node, script, ...rest] = argv
+    const line = [node, script, ...Arguments.normalize(rest, tables)]
+    return Effect.zipRight(
+      Arguments.check(line.slice(2), tables),
+      runCommand(hoistLogLevel(line)).pipe(Effect.provide(CliConfig.layer({ showBuiltIns: false })))
+    )
+  })

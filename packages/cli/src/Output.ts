@@ -39,17 +39,23 @@ export interface Formatter {
   readonly end: () => string
 }
 
+/** What a formatter shows beyond the default columns. */
+export interface FormatOptions {
+  /** Recent activity was read: csv gets an `activity` column, the table an `ACTIVITY` column. Default false. */
+  readonly activity?: boolean | undefined
+}
+
 /** Creates a formatter for a format. */
-export const make = (format: Format): Formatter => {
+export const make = (format: Format, options: FormatOptions = {}): Formatter => {
   switch (format) {
     case "json":
       return json()
     case "ndjson":
       return { push: (result) => `${JSON.stringify(result)}\n`, end: () => "" }
     case "csv":
-      return csv()
+      return csv(options.activity === true)
     case "table":
-      return table()
+      return table(options.activity === true)
   }
 }
 
@@ -137,9 +143,52 @@ export const csvColumns = [
   "error"
 ] as const
 
-const csvRow = (result: Result): ReadonlyArray<string> => {
+/** The csv columns with recent activity: `activity` (see {@link activitySummary}) after `groups`. */
+export const csvColumnsWithActivity: ReadonlyArray<string> = csvColumns.flatMap((column) =>
+  column === "groups" ? [column, "activity"] : [column]
+)
+
+const num = (value: unknown): number => typeof value === "number" && Number.isFinite(value) ? value : 0
+
+/**
+ * `recent_activity` in a few words, for the table and csv: the signals that are there, e.g.
+ * `3 fail, 4 push denied, travel!`, or `quiet (5 sign-ins)`; `unreadable` when the System Log could not be read
+ * (`null`), empty when there is no such field (not found, activity off). `incomplete` when the read was bounded.
+ */
+export const activitySummary = (value: unknown): string => {
+  if (value === undefined) return ""
+  if (value === null || typeof value !== "object") return "unreadable"
+  const a = value as Record<string, unknown>
+  const signIns = (typeof a.sign_ins === "object" && a.sign_ins !== null ? a.sign_ins : {}) as Record<string, unknown>
+  const factors = (typeof a.mfa_factor_changes === "object" && a.mfa_factor_changes !== null
+    ? a.mfa_factor_changes
+    : {}) as Record<string, unknown>
+  const travel = Array.isArray(a.impossible_travel) ? a.impossible_travel.length : 0
+  const parts: Array<string> = []
+  const count = (n: number, text: string) => {
+    if (n > 0) parts.push(`${n} ${text}`)
+  }
+  count(num(a.threats_detected), "threat")
+  count(num(a.suspicious_activity_reported), "reported")
+  count(num(signIns.failure), "fail")
+  count(num(a.lockouts), "lockout")
+  count(num(a.mfa_push_denied), "push denied")
+  count(num(factors.reset), "factor reset")
+  if (factors.new_factor_after_reset === true) parts.push("new factor")
+  count(num(a.support_resets), "support reset")
+  count(num(a.admin_grants), "admin grant")
+  count(num(a.high_risk_sign_ins), "high risk")
+  count(num(a.anonymizing_proxy_sign_ins), "proxy")
+  count(num(a.session_roaming), "roaming")
+  if (travel > 0 || num(a.velocity_flags) > 0) parts.push("travel!")
+  if (parts.length === 0) parts.push(`quiet (${num(signIns.success)} sign-ins)`)
+  if (a.complete === false) parts.push("incomplete")
+  return parts.join(", ")
+}
+
+const csvRow = (result: Result, columns: ReadonlyArray<string>): ReadonlyArray<string> => {
   const main = mainResult(result)
-  return csvColumns.map((column) => {
+  return columns.map((column) => {
     switch (column) {
       case "type":
         return result.indicator.type
@@ -159,6 +208,8 @@ const csvRow = (result: Result): ReadonlyArray<string> => {
         return cell(main?.enriched_at)
       case "cache_hit":
         return main ? String(main.cache_hit) : ""
+      case "activity":
+        return activitySummary(field(main, "recent_activity"))
       case "warnings":
         return cell(main?.warnings)
       case "error":
@@ -180,15 +231,16 @@ export const csvCell = (value: string): string => {
 
 const csvLine = (cells: ReadonlyArray<string>): string => `${cells.map(csvCell).join(",")}\r\n`
 
-const csv = (): Formatter => {
+const csv = (activity: boolean): Formatter => {
+  const columns = activity ? csvColumnsWithActivity : csvColumns
   let started = false
   const header = () => {
     if (started) return ""
     started = true
-    return `${csvColumns.join(",")}\r\n`
+    return `${columns.join(",")}\r\n`
   }
   return {
-    push: (result) => header() + csvLine(csvRow(result)),
+    push: (result) => header() + csvLine(csvRow(result, columns)),
     end: header
   }
 }
@@ -206,8 +258,17 @@ export const terminalSafe = (value: string, width: number): string => Printable.
 
 const yesNo = (value: unknown): string => value === true ? "yes" : value === false ? "no" : ""
 
+type TableColumn = readonly [string, number, (result: Result) => string]
+
+/** The table's activity column, before NOTE. */
+const activityColumn: TableColumn = [
+  "ACTIVITY",
+  60,
+  (result) => activitySummary(field(mainResult(result), "recent_activity"))
+]
+
 /** The table columns, and the widest a cell may be. */
-const tableColumns: ReadonlyArray<readonly [string, number, (result: Result) => string]> = [
+const tableColumns: ReadonlyArray<TableColumn> = [
   ["INDICATOR", 40, (result) => result.indicator.value],
   ["OUTCOME", 9, (result) => outcome(mainResult(result))],
   ["VERDICT", 10, (result) => result.verdict],
@@ -234,13 +295,16 @@ const tableColumns: ReadonlyArray<readonly [string, number, (result: Result) => 
   }]
 ]
 
-const table = (): Formatter => {
-  const header = tableColumns.map(([name]) => name)
+const table = (activity: boolean): Formatter => {
+  const columns = activity
+    ? [...tableColumns.slice(0, -1), activityColumn, ...tableColumns.slice(-1)]
+    : tableColumns
+  const header = columns.map(([name]) => name)
   const widths = header.map((name) => name.length)
   const rows: Array<ReadonlyArray<string>> = []
   return {
     push: (result) => {
-      const row = tableColumns.map(([, width, get]) => terminalSafe(get(result), width))
+      const row = columns.map(([, width, get]) => terminalSafe(get(result), width))
       row.forEach((text, index) => widths[index] = Math.max(widths[index], text.length))
       rows.push(row)
       return ""

@@ -12,14 +12,19 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Enricher from "@enrich/core/Enricher"
 import * as EnrichmentCache from "@enrich/core/EnrichmentCache"
 import * as MaliceRules from "@enrich/core/MaliceRules"
+import * as Redis from "@enrich/core/Redis"
 import * as Telemetry from "@enrich/core/Telemetry"
 import * as OktaClient from "@enrich/okta/OktaClient"
+import * as OktaConfig from "@enrich/okta/OktaConfig"
 import type * as OktaOAuthTypes from "@enrich/okta/OktaOAuth"
 import * as OktaProvider from "@enrich/okta/OktaProvider"
+import * as RateLimiter from "@enrich/okta/RateLimiter"
 import * as Config from "effect/Config"
 import type * as ConfigProvider from "effect/ConfigProvider"
-import type * as Duration from "effect/Duration"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -73,11 +78,16 @@ export const loadRules = (path: string, flag?: string): Effect.Effect<MaliceRule
 /** What the Enricher is built from. */
 export interface Options {
   readonly sandbox: boolean
-  readonly cache: "memory" | "none"
+  /** The cache; by default `redis` when a Redis URL is given, else `memory`. */
+  readonly cache?: "memory" | "redis" | "none" | undefined
+  /** `--redis URL`; wins over `ENRICH_REDIS_URL`. With a URL, the rate budget is shared through Redis. */
+  readonly redis?: Redacted.Redacted<string> | undefined
   readonly includeRaw: boolean
   readonly rules: MaliceRules.RuleSet | undefined
   readonly cacheTtl: Duration.Duration | undefined
   readonly notFoundTtl: Duration.Duration | undefined
+  /** `--activity`: the System Log window; `undefined` leaves it to `ENRICH_OKTA_ACTIVITY` (unset: off). */
+  readonly activity?: Duration.Duration | undefined
   /** The working directory, where `.env` is read. Default: `process.cwd()`. */
   readonly cwd?: string | undefined
   /**
@@ -94,8 +104,10 @@ export interface Options {
 
 /** The Okta client ready to build, with what `enrich doctor` reports about it. */
 export interface ClientSetup {
-  /** The Okta client, its authentication included. */
+  /** The Okta client, its authentication included, with its own in-process rate limiter. */
   readonly layer: Layer.Layer<OktaClient.OktaClient, UsageError>
+  /** The same client on a rate limiter built from the client's options (the Redis-shared one). */
+  readonly withLimiter: (limiter: LimiterFor) => Layer.Layer<OktaClient.OktaClient, UsageError>
   /** The org URL, as configured. */
   readonly domain: string
   /** `API token (SSWS)` or `OAuth 2.0 service app <client id>`. */
@@ -105,6 +117,9 @@ export interface ClientSetup {
   /** The configuration provider (flags, environment, `.env`). */
   readonly provider: ConfigProvider.ConfigProvider
 }
+
+/** A rate limiter for a client built with these options. */
+export type LimiterFor = (options: OktaClient.Options) => Layer.Layer<RateLimiter.RateLimiter>
 
 /** The OAuth module (and with it `jose`), loaded only for a command that may need it. */
 const loadOAuth = Effect.promise(() => import("@enrich/okta/OktaOAuth"))
@@ -155,13 +170,44 @@ const checkConfig = (provider: ConfigProvider.ConfigProvider) =>
     return token
   }).pipe(Effect.withConfigProvider(provider))
 
+/** Where Redis is, from `--redis` or else `ENRICH_REDIS_URL` (environment or `.env`), checked; none when neither. */
+const redisLocation = (flag: Redacted.Redacted<string> | undefined, provider: ConfigProvider.ConfigProvider) =>
+  Effect.gen(function*() {
+    if (flag !== undefined) {
+      const location = Redis.parseUrl(Redacted.value(flag))
+      if (Either.isLeft(location)) return yield* new UsageError({ reason: `--redis: ${location.left.message}` })
+      return Option.some({ url: flag, location: location.right })
+    }
+    const url = yield* Config.option(Redis.urlConfig).pipe(
+      Effect.withConfigProvider(provider),
+      // `String(error)` names the variable: "Invalid data at ENRICH_REDIS_URL: ...".
+      Effect.mapError((error) => new UsageError({ reason: String(error).replace(/^\((.*)\)$/s, "$1") }))
+    )
+    return Option.map(url, (url) => ({ url, location: Either.getOrThrow(Redis.parseUrl(Redacted.value(url))) }))
+  })
+
+/**
+ * The Okta client over the shared (Redis) rate budget: one budget, one in-flight cap for every process on that Redis.
+ * The same options as `OktaClient.layerConfig`, which builds an in-process limiter instead.
+ */
+const sharedLimiter = (redis: Layer.Layer<Redis.Redis, Redis.RedisUrlInvalid>): LimiterFor => (options) =>
+  RateLimiter.layerRedis({ ...options.rateLimit, maxConcurrency: options.maxConcurrency ?? 8 }).pipe(
+    Layer.provide(Layer.orDie(redis))
+  )
+
+/**
+ * Whether the run reads recent activity (`--activity` or `ENRICH_OKTA_ACTIVITY`): the table and csv then show an
+ * activity column. Provided by {@link enricherLayer}.
+ */
+export class ActivityOn extends Context.Tag("@enrich/cli/Wiring/ActivityOn")<ActivityOn, boolean>() {}
+
 /**
  * Reads how to reach Okta and authenticate, starting the sandbox first with `sandbox` (with `sandboxAuth: "oauth"`,
  * with a demo service app). OAuth variables (`OKTA_CLIENT_ID`, `OKTA_PRIVATE_KEY`, ... or the Okta SDK's names) mean
  * OAuth, `OKTA_API_TOKEN` means SSWS; both at once, or an unusable key, is a {@link UsageError} naming the variables.
  */
 export const clientSetup = (
-  options: Pick<Options, "sandbox" | "sandboxAuth" | "cwd" | "lookups">
+  options: Pick<Options, "sandbox" | "sandboxAuth" | "cwd" | "lookups" | "activity">
 ): Effect.Effect<ClientSetup, UsageError, FileSystem.FileSystem | Scope.Scope> =>
   Effect.gen(function*() {
     if (options.sandboxAuth === "oauth" && !options.sandbox) {
@@ -183,8 +229,15 @@ export const clientSetup = (
       Effect.mapError((error) => new UsageError({ reason: error.message }))
     )
     const OktaOAuth = yield* loadOAuth
+    // With recent activity on (flag or ENRICH_OKTA_ACTIVITY), OAuth also asks for okta.logs.read.
+    const activity = options.activity !== undefined || (yield* Config.unwrap(OktaProvider.config).pipe(
+      Effect.withConfigProvider(provider),
+      Effect.map((config) => config.activity !== undefined),
+      Effect.orElseSucceed(() => false)
+    ))
+    if (oauth !== undefined) oauth = { ...oauth, activity }
     if (!options.sandbox) {
-      const loaded = yield* OktaOAuth.load().pipe(
+      const loaded = yield* OktaOAuth.load({ activity }).pipe(
         Effect.withConfigProvider(provider),
         Effect.mapError((error) => new UsageError({ reason: error.message }))
       )
@@ -200,13 +253,19 @@ export const clientSetup = (
         })
       )
       const transport = yield* httpClientLayer(options.lookups)
-      const layer = OktaClient.layer({ domain: settings.domain }).pipe(
-        Layer.provide(OktaOAuth.layer(settings)),
-        Layer.provide(transport),
-        Layer.mapError((error) => new UsageError({ reason: error.message }))
-      )
+      const client = (limiter: LimiterFor | undefined) =>
+        (limiter === undefined
+          ? OktaClient.layer({ domain: settings.domain })
+          : OktaClient.layerWithoutRateLimiter({ domain: settings.domain }).pipe(
+            Layer.provide(limiter({ domain: settings.domain }))
+          )).pipe(
+            Layer.provide(OktaOAuth.layer(settings)),
+            Layer.provide(transport),
+            Layer.mapError((error) => new UsageError({ reason: error.message }))
+          )
       return {
-        layer,
+        layer: client(undefined),
+        withLimiter: client,
         domain: settings.domain,
         mode: `OAuth 2.0 service app ${settings.clientId} (private_key_jwt)`,
         secrets: [settings.privateKey],
@@ -217,12 +276,27 @@ export const clientSetup = (
     const domain = yield* Config.string("OKTA_DOMAIN").pipe(Effect.withConfigProvider(provider), Effect.orDie)
     // After the configuration is logged, as before OAuth existed (a Ctrl-C test interrupts right after that line).
     const transport = yield* httpClientLayer(options.lookups)
-    const layer = OktaClient.layerConfig().pipe(
-      Layer.provide(transport),
-      Layer.provide(Layer.setConfigProvider(provider)),
-      Layer.mapError((error) => new UsageError({ reason: error.message }))
-    )
-    return { layer, domain, mode: "API token (SSWS)", secrets: [token], provider }
+    const client = (limiter: LimiterFor | undefined) =>
+      (limiter === undefined
+        ? OktaClient.layerConfig()
+        : Layer.unwrapEffect(
+          Effect.map(
+            OktaConfig.load(),
+            (config) => OktaClient.layerWithoutRateLimiter(config).pipe(Layer.provide(limiter(config)))
+          )
+        )).pipe(
+          Layer.provide(transport),
+          Layer.provide(Layer.setConfigProvider(provider)),
+          Layer.mapError((error) => new UsageError({ reason: error.message }))
+        )
+    return {
+      layer: client(undefined),
+      withLimiter: client,
+      domain,
+      mode: "API token (SSWS)",
+      secrets: [token],
+      provider
+    }
   })
 
 /**
@@ -233,34 +307,70 @@ export const clientSetup = (
 export const enricherLayer = (
   options: Options
 ): Effect.Effect<
-  Layer.Layer<Enricher.Enricher | OktaClient.OktaClient>,
+  Layer.Layer<Enricher.Enricher | OktaClient.OktaClient | ActivityOn>,
   UsageError,
   FileSystem.FileSystem | Scope.Scope
 > =>
   Effect.gen(function*() {
-    const { layer: oktaClient, provider, secrets } = yield* clientSetup(options)
+    const setup = yield* clientSetup(options)
+    const { provider, secrets } = setup
 
     const providerOptions = yield* Config.unwrap(OktaProvider.config).pipe(
       Effect.withConfigProvider(provider),
       // `String(error)` names the variable ("Invalid data at OKTA_CACHE_TTL: ..."); `message` alone does not.
       Effect.mapError((error) => new UsageError({ reason: String(error).replace(/^\((.*)\)$/s, "$1") }))
     )
+    const redis = yield* redisLocation(options.redis, provider)
+    const cache = options.cache ?? (Option.isSome(redis) ? "redis" : "memory")
+    if (cache === "redis" && Option.isNone(redis)) {
+      return yield* new UsageError({
+        reason: `--cache redis needs a Redis URL: give --redis URL or set ${Redis.urlEnv}`
+      })
+    }
+    // One connection for the cache and the rate budget (a layer is built once per build, however often provided).
+    const redisLayer = Option.map(redis, ({ url }) => Redis.layer({ url }))
+    if (Option.isSome(redis)) {
+      yield* Effect.logDebug("redis").pipe(Effect.annotateLogs({ [Redis.urlEnv]: redis.value.location.display }))
+    }
+    const oktaClient = Option.match(redisLayer, {
+      onNone: () => setup.layer,
+      onSome: (redisLayer) => setup.withLimiter(sharedLimiter(redisLayer))
+    })
+    // The flag wins over ENRICH_OKTA_ACTIVITY, and keeps the variable's ENRICH_OKTA_ACTIVITY_TTL.
+    const activity = options.activity === undefined
+      ? providerOptions.activity
+      : { ...providerOptions.activity, window: options.activity }
     const oktaProvider = OktaProvider.layer({
       ...providerOptions,
       ...(options.rules !== undefined ? { rules: options.rules } : {}),
       ...(options.cacheTtl !== undefined ? { cacheTtl: options.cacheTtl } : {}),
-      ...(options.notFoundTtl !== undefined ? { notFoundTtl: options.notFoundTtl } : {})
+      ...(options.notFoundTtl !== undefined ? { notFoundTtl: options.notFoundTtl } : {}),
+      // --cache none asks Okta every time: the provider keeps no identity either.
+      ...(options.cache === "none" ? { cacheTtl: Duration.zero } : {}),
+      ...(activity !== undefined ? { activity } : {})
     })
     // The client is kept in the result, beside the Enricher, so the command can report its rate-limit stats.
     const layer = Enricher.layerWith({ includeRaw: options.includeRaw }, OktaProvider.OktaProvider).pipe(
       Layer.provide(oktaProvider),
-      Layer.provide(options.cache === "memory" ? EnrichmentCache.layerMemory() : EnrichmentCache.layerNone),
+      Layer.provide(
+        cache === "none"
+          ? EnrichmentCache.layerNone
+          : Option.isSome(redisLayer) && cache === "redis"
+          ? EnrichmentCache.layerRedis().pipe(Layer.provide(redisLayer.value))
+          : EnrichmentCache.layerMemory()
+      ),
       Layer.provideMerge(oktaClient),
       Layer.provideMerge(Telemetry.layerConfig({ serviceName: "enrich" }).pipe(Layer.provide(FetchHttpClient.layer)))
     )
     const context = yield* Layer.build(layer).pipe(
       Effect.mapError((error) => new UsageError({ reason: error.message }))
     )
-    // The logs of the run scrub the token: a value handed down with the layer, not a process-wide registry.
-    return Layer.merge(Layer.succeedContext(context), Logging.layerScrubbing(secrets))
+    // The logs of the run scrub the token (or the private key) and the Redis password: values handed down with the
+    // layer, not a process-wide registry.
+    const password = Option.flatMap(redis, ({ location }) => Option.fromNullable(location.password))
+    return Layer.mergeAll(
+      Layer.succeedContext(context),
+      Logging.layerScrubbing([...secrets, ...Option.toArray(password)]),
+      Layer.succeed(ActivityOn, activity !== undefined)
+    )
   })

@@ -157,39 +157,58 @@ export const make = (
         (entry) =>
           Provider.ttlOf(provider, indicator.type, entry.lookup)
       ).pipe(
-        Effect.flatMap((outcome) =>
-          Effect.map(Clock.currentTimeMillis, (now) => toResult(provider, outcome, now))
-        ),
-        Effect.catchAllCause((cause) => {
-          if (Cause.isInterruptedOnly(cause)) return Effect.failCause(Cause.stripFailures(cause))
-          const failure = Cause.failureOption(cause)
-          if (failure._tag === "Some") return Effect.succeed(ProviderResult.failed(failure.value.message))
-          return Effect.logError(`the ${provider.name} provider crashed`, cause).pipe(
-            Effect.annotateLogs({ provider: provider.name, indicator_type: indicator.type }),
-            Effect.as(ProviderResult.failed(crashMessage(provider)))
-          )
+        Effect.matchCauseEffect({
+          // One step on a hit: the clock is read synchronously (rules that compare dates need `now`).
+          onSuccess: (outcome) =>
+            Effect.clockWith((clock) =>
+              Effect.succeed(toResult(provider, outcome, clock.unsafeCurrentTimeMillis()))
+            ),
+          onFailure: (cause) => {
+            if (Cause.isInterruptedOnly(cause)) return Effect.failCause(Cause.stripFailures(cause))
+            const failure = Cause.failureOption(cause)
+            if (failure._tag === "Some") return Effect.succeed(ProviderResult.failed(failure.value.message))
+            return Effect.logError(`the ${provider.name} provider crashed`, cause).pipe(
+              Effect.annotateLogs({ provider: provider.name, indicator_type: indicator.type }),
+              Effect.as(ProviderResult.failed(crashMessage(provider)))
+            )
+          }
         })
       )
     }
 
-    const enrichValid = (indicator: Indicator.Indicator): Effect.Effect<EnrichmentResult> =>
-      Effect.map(
-        Effect.forEach(providers, (provider) => ask(provider, indicator), {
-          // Forking costs time; a single provider has nothing to run alongside.
-          concurrency: providers.length > 1 ? "unbounded" : 1
-        }),
-        (results) => ({
-          indicator: { type: indicator.type, value: indicator.value },
-          verdict: Verdict.worst(results.map((result) => result.verdict)),
-          enrichment: Object.fromEntries(results.map((result, i) => [providers[i].name, result]))
-        })
-      )
+    const record = (
+      indicator: Indicator.Indicator,
+      results: ReadonlyArray<ProviderResult.ProviderResult>
+    ): EnrichmentResult => ({
+      indicator: { type: indicator.type, value: indicator.value },
+      verdict: Verdict.worst(results.map((result) => result.verdict)),
+      enrichment: Object.fromEntries(results.map((result, i) => [providers[i].name, result]))
+    })
 
-    const enrich = (indicator: Indicator.Indicator): Effect.Effect<EnrichmentResult> =>
-      Either.match(Indicator.validate(indicator.type, indicator.value), {
+    const enrichValid = (indicator: Indicator.Indicator): Effect.Effect<EnrichmentResult> =>
+      providers.length === 1
+        // Forking costs time; a single provider has nothing to run alongside.
+        ? Effect.map(ask(providers[0], indicator), (result) => record(indicator, [result]))
+        : Effect.map(
+          Effect.forEach(providers, (provider) => ask(provider, indicator), { concurrency: "unbounded" }),
+          (results) => record(indicator, results)
+        )
+
+    // Indicators known to be normalized (given by `Indicator.validate`, or found to be normalized here): validating
+    // one builds a Schema class instance, the largest cost of a cache hit, and its answer cannot change.
+    const normalized = new WeakSet<Indicator.Indicator>()
+
+    const enrich = (indicator: Indicator.Indicator): Effect.Effect<EnrichmentResult> => {
+      if (normalized.has(indicator)) return enrichValid(indicator)
+      return Either.match(Indicator.validate(indicator.type, indicator.value), {
         onLeft: (error) => Effect.succeed(invalid(providers, error)),
-        onRight: (valid) => enrichValid(valid.value === indicator.value ? indicator : valid)
+        onRight: (valid) => {
+          const same = valid.value === indicator.value ? indicator : valid
+          normalized.add(same)
+          return enrichValid(same)
+        }
       })
+    }
 
     return Enricher.of({
       providers,

@@ -18,7 +18,9 @@ import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type { Indicator } from "./Indicator.js"
+import * as internalRedis from "./internal/redisCache.js"
 import * as Provider from "./Provider.js"
+import type * as Redis from "./Redis.js"
 
 /**
  * What is cached for one provider and one indicator: the provider's answer and when it was given (ISO 8601).
@@ -82,7 +84,10 @@ export interface Service {
   readonly stats: Effect.Effect<Stats>
 }
 
-/** The enrichment cache. Pick a layer: {@link layerMemory} (the default), {@link layerNone}, or a shared store. */
+/**
+ * The enrichment cache. Pick a layer: {@link layerMemory} (the default), {@link layerNone}, or {@link layerRedis}
+ * (shared by several processes).
+ */
 export class EnrichmentCache extends Context.Tag("@enrich/core/EnrichmentCache")<EnrichmentCache, Service>() {}
 
 /** Options of the memory cache. */
@@ -182,12 +187,18 @@ export const makeMemory = (options?: MemoryOptions): Effect.Effect<Service, neve
         return flight.fiber === undefined ? Effect.void : Fiber.interruptFork(flight.fiber)
       })
 
-    const getOrCompute: Service["getOrCompute"] = (key, compute, ttl) =>
+    // The miss path: join the computation running for `key`, or start one. From the cache read to the fork everything
+    // is synchronous, so no other fiber can interleave (the store is read again: the fiber may have yielded since the
+    // read of `getOrCompute`).
+    const join = (
+      key: string,
+      compute: Effect.Effect<Entry, Provider.ProviderError>,
+      ttl: (entry: Entry) => Duration.Duration
+    ): Effect.Effect<Outcome, Provider.ProviderError> =>
       Effect.clockWith((clock) =>
         Effect.uninterruptibleMask((restore) =>
           Effect.gen(function*() {
             const deferred = yield* Deferred.make<Entry, Provider.ProviderError>()
-            // From here to the fork everything is synchronous, so no other fiber can interleave.
             const cached = read(key, clock.unsafeCurrentTimeMillis())
             if (cached !== undefined) {
               hits++
@@ -220,6 +231,15 @@ export const makeMemory = (options?: MemoryOptions): Effect.Effect<Service, neve
           })
         )
       )
+
+    // The hit path is one synchronous step: a read of the store, no Deferred, no fiber, no interruption mask.
+    const getOrCompute: Service["getOrCompute"] = (key, compute, ttl) =>
+      Effect.clockWith((clock) => {
+        const cached = read(key, clock.unsafeCurrentTimeMillis())
+        if (cached === undefined) return join(key, compute, ttl)
+        hits++
+        return Effect.succeed({ value: cached, hit: true })
+      })
 
     const size = Effect.clockWith((clock) =>
       Effect.sync(() => {
@@ -270,3 +290,28 @@ export const layerNone: Layer.Layer<EnrichmentCache> = Layer.sync(EnrichmentCach
     stats: Effect.sync(() => ({ hits: 0, misses, coalesced: 0, evictions: 0 }))
   })
 })
+
+/** Options of the Redis cache: key prefix, single-flight lock and waits, and the in-process fallback. */
+export interface RedisOptions extends internalRedis.RedisOptions {}
+
+/** The default key prefix of the Redis cache (namespace and format version): `enrich:v1:`. */
+export const redisPrefix: string = internalRedis.defaultPrefix
+
+/**
+ * The cache shared by every process on one Redis (requires a `Redis.Redis` connection, e.g. `Redis.layerConfig({ url:
+ * Redis.urlConfig })`). Entries are the {@link Entry} JSON under `prefix` (default `enrich:v1:`) with Redis's own TTL
+ * (`SET ... PX`); an entry that does not decode (corrupt, or written by an incompatible version) is a miss and is
+ * overwritten. Concurrent lookups of one key across processes run the computation once: one takes a short lock
+ * (`SET NX PX`, renewed while it computes), the others wait for its entry, and take over if its owner dies.
+ *
+ * Never fails because Redis does: while Redis is unavailable, lookups use an in-process memory cache (one warning per
+ * outage, logged by the connection), and a Redis failure in the middle of a lookup finishes it in process.
+ */
+export const layerRedis = (options: RedisOptions = {}): Layer.Layer<EnrichmentCache, never, Redis.Redis> =>
+  Layer.scoped(EnrichmentCache, internalRedis.makeRedis(options))
+
+/** The Redis cache with its options read from `Config` (e.g. `{ prefix: Config.string("CACHE_PREFIX") }`). */
+export const layerRedisConfig = (
+  options: Config.Config.Wrap<RedisOptions>
+): Layer.Layer<EnrichmentCache, ConfigError.ConfigError, Redis.Redis> =>
+  Layer.scoped(EnrichmentCache, Effect.flatMap(Config.unwrap(options), internalRedis.makeRedis))

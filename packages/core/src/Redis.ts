@@ -20,8 +20,7 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
-import { Redis as IORedis } from "ioredis"
-import type { RedisOptions } from "ioredis"
+import type { Redis as IORedis, RedisOptions } from "ioredis"
 import { createHash } from "node:crypto"
 
 /** The environment variable holding the Redis URL. */
@@ -199,7 +198,11 @@ export const make = (options: Options): Effect.Effect<Service, RedisUrlInvalid, 
       ...(secret === undefined ? {} : { password: secret }),
       ...(location.tls ? { tls: { servername: location.host } } : {})
     }
-    const client = new IORedis(clientOptions)
+    // Loaded on first use: a process (or a bundle) that never asks for Redis does not pay for loading the client.
+    const ioredis = yield* Effect.promise(() => import("ioredis"))
+    // A bundler's wrapper of the CommonJS module may keep only its default export (module.exports, which has `Redis`).
+    const Client = ioredis.Redis ?? ioredis.default.Redis
+    const client = new Client(clientOptions)
     let lastError: string | undefined
     // Without a listener the library prints every connection error itself (with no control over its content).
     client.on("error", (error: unknown) => {

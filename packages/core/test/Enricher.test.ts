@@ -8,6 +8,7 @@ import * as Provider from "@enrich/core/Provider"
 import { FakeProvider } from "@enrich/core/testing"
 import * as Verdict from "@enrich/core/Verdict"
 import { Chunk, Context, Deferred, Effect, Fiber, Layer, Logger, Option, Stream, TestClock } from "effect"
+import { cost } from "./support/steps.js"
 
 /** Rules giving a fixed verdict (found / not found), whatever the interpreter's rule syntax. */
 const verdicts = (found: Verdict.Verdict, notFound: Verdict.Verdict = "Pending"): MaliceRules.RuleSet => ({
@@ -566,4 +567,38 @@ describe("Enricher", () => {
         expect(Object.keys((yield* fromValues.enrich(jsmith)).enrichment)).toEqual(["a", "b"])
       }))
   })
+})
+
+describe("Enricher hot path", () => {
+  it.scoped("a cache hit takes a handful of runtime steps and forks nothing", () =>
+    Effect.gen(function*() {
+      const cache = yield* EnrichmentCache.makeMemory()
+      const provider = FakeProvider.make({ lookups: { [jsmith.value]: active } })
+      const enricher = yield* Enricher.make([provider]).pipe(
+        Effect.provideService(EnrichmentCache.EnrichmentCache, cache)
+      )
+      yield* enricher.enrich(jsmith)
+      const floor = yield* cost(Effect.void)
+      const hit = yield* cost(enricher.enrich(jsmith))
+      expect(hit.forks).toBe(0)
+      // 29 steps before the hit path was made synchronous (Deferred, mask, generator, forEach, clock effects).
+      expect(hit.steps - floor.steps).toBeLessThanOrEqual(8)
+      expect(yield* provider.calls).toBe(1)
+    }))
+
+  it.scoped("an indicator that needs normalizing is still normalized on every call", () =>
+    Effect.gen(function*() {
+      const cache = yield* EnrichmentCache.makeMemory()
+      const provider = FakeProvider.make({ lookups: { [jsmith.value]: active } })
+      const enricher = yield* Enricher.make([provider]).pipe(
+        Effect.provideService(EnrichmentCache.EnrichmentCache, cache)
+      )
+      const shouting = new Indicator.Indicator({ type: "account", value: "  JSmith@Example.com " })
+      for (let i = 0; i < 3; i++) {
+        const result = yield* enricher.enrich(shouting)
+        expect(result.indicator.value).toBe(jsmith.value)
+        expect(result.enrichment.fake.extracted).toEqual({ found: true, status: "ACTIVE" })
+      }
+      expect(yield* provider.callsFor(jsmith.value)).toBe(1)
+    }))
 })

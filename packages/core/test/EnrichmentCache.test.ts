@@ -17,6 +17,7 @@ import {
   Schema,
   TestClock
 } from "effect"
+import { cost } from "./support/steps.js"
 
 const found = FakeProvider.found({ status: "ACTIVE" }, { raw: { id: "00u1" } })
 const partial = FakeProvider.found({ status: "ACTIVE" }, { warnings: ["groups could not be fetched"] })
@@ -339,4 +340,19 @@ describe("EnrichmentCache", () => {
         expect((yield* cache.stats).misses).toBe(2)
       }).pipe(Effect.provide(EnrichmentCache.layerNone)))
   })
+})
+
+describe("EnrichmentCache hot path", () => {
+  it.scoped("a hit of the memory cache is one runtime step: no Deferred, no fiber, no interruption mask", () =>
+    Effect.gen(function*() {
+      const cache = yield* EnrichmentCache.makeMemory()
+      const ttl = () => Duration.hours(1)
+      yield* cache.getOrCompute("k", Effect.succeed(entry(found)), ttl)
+      const floor = yield* cost(Effect.void)
+      const hit = yield* cost(cache.getOrCompute("k", Effect.dieMessage("should be cached"), ttl))
+      expect(hit.forks).toBe(0)
+      // The floor is the counting itself plus `Effect.void`'s one step.
+      expect(hit.steps - floor.steps).toBeLessThanOrEqual(1)
+      expect((yield* cache.stats).hits).toBe(1)
+    }))
 })

@@ -3,7 +3,20 @@ import * as EnrichmentCache from "@enrich/core/EnrichmentCache"
 import * as Provider from "@enrich/core/Provider"
 import * as Redis from "@enrich/core/Redis"
 import * as FakeProvider from "@enrich/core/testing/FakeProvider"
-import { Deferred, Duration, Effect, Exit, Fiber, Logger, Schedule, Schema } from "effect"
+import {
+  Config,
+  ConfigProvider,
+  Context,
+  Deferred,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  Layer,
+  Logger,
+  Schedule,
+  Schema
+} from "effect"
 import type { Scope } from "effect"
 import { Redis as IORedis } from "ioredis"
 import { defaultPrefix, makeRedis, type RedisOptions } from "../src/internal/redisCache.js"
@@ -142,6 +155,24 @@ RedisServer.describeRedis("EnrichmentCache on Redis", () => {
       expect(other.hit).toBe(false)
       expect(state.runs).toBe(2)
       expect((yield* raw(() => client.keys("*"))).sort()).toEqual([`enrich:v1:${key}`, `enrich:v2:${key}`])
+    }).pipe(Effect.scoped))
+
+  it.live("EnrichmentCache.layerRedis / layerRedisConfig: the public layers over a Redis connection", () =>
+    Effect.gen(function*() {
+      const server = yield* RedisServer.make
+      const client = yield* rawClient(server.port)
+      const RedisLive = Layer.effect(Redis.Redis, Effect.orDie(connection(server.url)))
+      const build = (layer: Layer.Layer<EnrichmentCache.EnrichmentCache, unknown, Redis.Redis>) =>
+        Effect.map(Layer.build(Layer.provide(layer, RedisLive)), Context.get(EnrichmentCache.EnrichmentCache))
+      const plain = yield* build(EnrichmentCache.layerRedis())
+      const configured = yield* build(EnrichmentCache.layerRedisConfig({ prefix: Config.string("CACHE_PREFIX") })).pipe(
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["CACHE_PREFIX", "tenant-a:v1:"]])))
+      )
+      const { compute } = counted(found)
+      yield* plain.getOrCompute(key, compute, anHour)
+      yield* configured.getOrCompute(key, compute, anHour)
+      expect(EnrichmentCache.redisPrefix).toBe("enrich:v1:")
+      expect((yield* raw(() => client.keys("*"))).sort()).toEqual([`enrich:v1:${key}`, `tenant-a:v1:${key}`])
     }).pipe(Effect.scoped))
 
   it.live("a corrupt or old-version entry is a miss and is overwritten", () =>

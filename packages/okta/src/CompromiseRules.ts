@@ -1,7 +1,7 @@
 /**
  * The compromise rule pack: malice rules over `extracted.recent_activity` (see {@link RecentActivity}) that turn an
- * account's recent System Log activity into a verdict. The file is `packages/okta/rules/compromise.json`, in the
- * Calseta form of the malice rules (first match wins):
+ * account's recent System Log activity into a verdict. The file is `packages/okta/src/rules/compromise.json` (shipped
+ * in the package), in the Calseta form of the malice rules (first match wins):
  *
  * | Verdict | When |
  * | --- | --- |
@@ -24,12 +24,12 @@
  */
 import * as MaliceRules from "@enrich/core/MaliceRules"
 import type * as Effect from "effect/Effect"
-import ruleFile from "../rules/compromise.json" with { type: "json" }
+import ruleFile from "./rules/compromise.json" with { type: "json" }
 
 /** The pack's name, as `--pack compromise` would spell it. */
 export const name = "compromise"
 
-/** The pack as it is written in `packages/okta/rules/compromise.json` (print it, or save it to edit). */
+/** The pack as it is written in `packages/okta/src/rules/compromise.json` (print it, or save it to edit). */
 export const json: unknown = ruleFile
 
 /** The pack's JSON text, formatted (what `enrich rules --pack compromise` would print). */
@@ -40,7 +40,7 @@ export const text = (): string => JSON.stringify(ruleFile, null, 2)
  * bundled file is a bug, which the pack's tests catch, so it throws {@link MaliceRules.MaliceRulesError}.
  */
 export const ruleSet = (): MaliceRules.RuleSet => {
-  cached ??= MaliceRules.decodeSync(ruleFile, { source: "rules/compromise.json" })
+  cached ??= MaliceRules.decodeSync(ruleFile, { source: "@enrich/okta/rules/compromise.json" })
   return cached
 }
 
@@ -48,4 +48,4 @@ let cached: MaliceRules.RuleSet | undefined
 
 /** The pack, decoded as an Effect (fails with {@link MaliceRules.MaliceRulesError}, which the tests rule out). */
 export const decode = (): Effect.Effect<MaliceRules.RuleSet, MaliceRules.MaliceRulesError> =>
-  MaliceRules.decode(ruleFile, { source: "rules/compromise.json" })
+  MaliceRules.decode(ruleFile, { source: "@enrich/okta/rules/compromise.json" })

@@ -20,6 +20,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as Clock from "effect/Clock"
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
+import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -34,6 +35,7 @@ import * as OktaAuth from "./OktaAuth.js"
 import * as OktaConfig from "./OktaConfig.js"
 import type { OktaConfigError, OktaError } from "./OktaError.js"
 import { OktaNotFound } from "./OktaError.js"
+import * as OktaLogEvent from "./OktaLogEvent.js"
 import { OktaFactor, OktaGroup, OktaRoleAssignment, OktaUser } from "./OktaResources.js"
 import * as Pagination from "./Pagination.js"
 import * as RateLimiter from "./RateLimiter.js"
@@ -48,6 +50,33 @@ export interface Listing<A> {
   readonly incompleteReason?: string
 }
 
+/** Options of {@link Service.listLogEvents}. */
+export interface LogEventsOptions {
+  /** How far back to read (`since` = now - window); longer than 90 days (Okta's retention) reads 90 days. */
+  readonly window: Duration.DurationInput
+  /**
+   * At most this many events are read (default {@link defaultMaxLogEvents}): the read stops after the page that
+   * reaches the bound, and the listing is then incomplete. Pages are of `min(bound, 1000)` events.
+   */
+  readonly maxEvents?: number | undefined
+  /** Events per page, 1 to 1000 (default: the bound, at most 1000). */
+  readonly pageSize?: number | undefined
+}
+
+/** The default bound of {@link Service.listLogEvents}: 1,000 events (one page). */
+export const defaultMaxLogEvents = 1000
+
+/** An account's System Log events in a window, newest first, as Okta sent them (raw JSON). */
+export interface LogListing extends Listing<unknown> {
+  /** The start of the window read (`since`). */
+  readonly since: Date
+  /** Its end (`until`): the time of the request. */
+  readonly until: Date
+}
+
+const boundReason = (maxEvents: number) =>
+  `stopped at the bound of ${maxEvents} events; older events in the window were not read`
+
 /** The Okta operations enrichment uses. */
 export interface Service {
   /** `GET /api/v1/users/{idOrLogin}`: a user by id, login or unambiguous short name. 404 is `OktaNotFound`. */
@@ -60,6 +89,13 @@ export interface Service {
   readonly listFactors: (userId: string) => Effect.Effect<ReadonlyArray<OktaFactor>, OktaError>
   /** `GET /api/v1/users/{userId}/roles`, including roles assigned through groups. */
   readonly listRoles: (userId: string) => Effect.Effect<ReadonlyArray<OktaRoleAssignment>, OktaError>
+  /**
+   * `GET /api/v1/logs?filter=actor.id eq "ID" or target.id eq "ID"&since=…&until=…&sortOrder=DESCENDING`: the
+   * account's System Log events in the window, newest first, raw, every page up to the bound (same-origin links,
+   * repeated cursors and the page bound stop the walk as for group listings). Its own rate-limit bucket
+   * (`GET /api/v1/logs`). Present on the HTTP client; in-memory fakes may omit it (no activity is then read).
+   */
+  readonly listLogEvents?: (userId: string, options: LogEventsOptions) => Effect.Effect<LogListing, OktaError>
   /**
    * The rate-limit state and counters (requests, 429s, retries, waits, time waited) since the client was built.
    * Present on the HTTP client; in-memory fakes may omit it.
@@ -88,7 +124,8 @@ const Endpoint = {
   users: "/api/v1/users",
   userGroups: "/api/v1/users/{id}/groups",
   userFactors: "/api/v1/users/{id}/factors",
-  userRoles: "/api/v1/users/{id}/roles"
+  userRoles: "/api/v1/users/{id}/roles",
+  logs: "/api/v1/logs"
 } as const
 
 /**
@@ -121,6 +158,9 @@ const decodeGroups: Response.Decoder<ReadonlyArray<OktaGroup>> = ParseResult.dec
 const decodeFactors: Response.Decoder<ReadonlyArray<OktaFactor>> = ParseResult.decodeUnknownEither(
   Schema.Array(OktaFactor)
 )
+const decodeLogPage: Response.Decoder<ReadonlyArray<unknown>> = ParseResult.decodeUnknownEither(
+  Schema.Array(Schema.Unknown)
+)
 const decodeRoles: Response.Decoder<ReadonlyArray<OktaRoleAssignment>> = ParseResult.decodeUnknownEither(
   Schema.Array(OktaRoleAssignment)
 )
@@ -139,6 +179,7 @@ const tracedFindUsersByEmail = traced("findUsersByEmail")
 const tracedListUserGroups = traced("listUserGroups")
 const tracedListFactors = traced("listFactors")
 const tracedListRoles = traced("listRoles")
+const tracedListLogEvents = traced("listLogEvents")
 
 /** The rate limiter's options from the client's. */
 const rateLimitOptions = (options: Options): RateLimiter.Options => ({
@@ -184,7 +225,11 @@ const makeWith = (
           )
       )
 
-    const all = <A>(call: Call, decoder: Response.Decoder<ReadonlyArray<A>>): Effect.Effect<Listing<A>, OktaError> =>
+    const all = <A>(
+      call: Call,
+      decoder: Response.Decoder<ReadonlyArray<A>>,
+      bound?: { readonly maxItems: number; readonly reason: string }
+    ): Effect.Effect<Listing<A>, OktaError> =>
       Effect.gen(function*() {
         const deadline = yield* deadlineFromNow
         const walk = Pagination.start(settings.origin, settings.maxPages, call.url)
@@ -199,6 +244,13 @@ const makeWith = (
           const next = Pagination.next(walk, answered.headers["link"])
           if (next._tag === "Done") {
             return { items, complete: true }
+          }
+          if (bound !== undefined && items.length >= bound.maxItems && next._tag === "Follow") {
+            const reason = bound.reason
+            yield* Effect.logWarning("Okta listing is incomplete").pipe(
+              Effect.annotateLogs({ operation: call.operation, reason, items: items.length })
+            )
+            return { items, complete: false, incompleteReason: reason }
           }
           if (next._tag === "Stop") {
             yield* Effect.logWarning("Okta listing is incomplete").pipe(
@@ -259,6 +311,44 @@ const makeWith = (
           Effect.flatMap((call) => one(call, decodeRoles)),
           tracedListRoles
         ),
+      listLogEvents: (userId, options) =>
+        Effect.gen(function*() {
+          const maxEvents = options.maxEvents ?? defaultMaxLogEvents
+          if (!Number.isInteger(maxEvents) || maxEvents < 1) {
+            return yield* Effect.dieMessage(
+              `listLogEvents: maxEvents must be an integer of at least 1, got ${maxEvents}`
+            )
+          }
+          const now = yield* Clock.currentTimeMillis
+          const until = new Date(now)
+          const since = DateTime.toDateUtc(OktaLogEvent.sinceOf(options.window, until))
+          const url = new URL(settings.origin + Endpoint.logs)
+          url.searchParams.set("filter", OktaLogEvent.filterFor(userId))
+          url.searchParams.set("since", since.toISOString())
+          // With `until`, the query is bounded: Okta ends it with a page without a `next` link (a polling query
+          // without `until` always has one).
+          url.searchParams.set("until", until.toISOString())
+          url.searchParams.set("sortOrder", "DESCENDING")
+          const pageSize = options.pageSize === undefined || !Number.isInteger(options.pageSize)
+            ? maxEvents
+            : Math.max(1, options.pageSize)
+          url.searchParams.set("limit", String(Math.min(pageSize, OktaLogEvent.maxPageSize)))
+          const listing = yield* all(
+            { url, bucket: RateLimiter.bucket("GET", Endpoint.logs), operation: "GET /api/v1/logs?filter" },
+            decodeLogPage,
+            { maxItems: maxEvents, reason: boundReason(maxEvents) }
+          )
+          if (listing.items.length <= maxEvents) return { ...listing, since, until }
+          // The last page went past the bound: what is kept is the newest `maxEvents`, and older ones were read but
+          // are dropped, so the read is incomplete all the same.
+          return {
+            items: listing.items.slice(0, maxEvents),
+            complete: false,
+            incompleteReason: boundReason(maxEvents),
+            since,
+            until
+          }
+        }).pipe(tracedListLogEvents),
       stats: limiter.stats,
       hasScope: (scope) => OktaAuth.hasScope(auth, scope),
       auth,

@@ -9,20 +9,26 @@ import * as Indicator from "@enrich/core/Indicator"
 import * as MaliceRules from "@enrich/core/MaliceRules"
 import * as Provider from "@enrich/core/Provider"
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
+import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import * as Activity from "./internal/activity.js"
 import * as internal from "./internal/extract.js"
 import * as OktaClient from "./OktaClient.js"
 import { type OktaError, OktaForbidden } from "./OktaError.js"
+import * as OktaLogEvent from "./OktaLogEvent.js"
 import type { OktaUser } from "./OktaResources.js"
 
 /** The OAuth scope of `is_admin` and `admin_roles` (a user's roles). */
 export const rolesScope = "okta.roles.read"
+
+/** The scope `recent_activity` needs: without it, it is null with a warning and the System Log is not asked. */
+export const logsScope = "okta.logs.read"
 
 /** The provider's name: the key of its result in an enrichment (`okta`). */
 export const name = "okta"
@@ -38,7 +44,31 @@ export interface Options {
   readonly cacheTtl?: Duration.DurationInput | undefined
   /** How long a "not found" stays cached. Default: 5 minutes. */
   readonly notFoundTtl?: Duration.DurationInput | undefined
+  /**
+   * Recent activity from the System Log (`extracted.recent_activity`). Default: off (no log request is made).
+   * Needs the `okta.logs.read` scope.
+   */
+  readonly activity?: ActivityOptions | undefined
 }
+
+/** Options of the recent activity read. */
+export interface ActivityOptions {
+  /** How far back to read: at most 90 days (Okta's retention). */
+  readonly window: Duration.DurationInput
+  /** At most this many events per account (default 1,000: one page). */
+  readonly maxEvents?: number | undefined
+  /** How long a lookup with activity stays cached (default {@link defaultActivityTtl}). */
+  readonly ttl?: Duration.DurationInput | undefined
+}
+
+/** The window of `--activity` given without a value, and of `ENRICH_OKTA_ACTIVITY=on`: 7 days. */
+export const defaultActivityWindow: Duration.Duration = Duration.days(7)
+
+/** The longest activity window: 90 days, Okta's System Log retention. */
+export const maxActivityWindow: Duration.Duration = OktaLogEvent.maxWindow
+
+/** How long a lookup with activity stays cached by default: 5 minutes (activity goes stale faster than identity). */
+export const defaultActivityTtl: Duration.Duration = Duration.minutes(5)
 
 /**
  * Returns true when the value is an Okta user id (`00u` and 17 letters or digits), which is fetched by id: its groups,
@@ -57,8 +87,13 @@ export const normalizeFactorType: (factorType: string) => string = internal.norm
 const spanOf = (type: string) => ({ attributes: { "enrich.indicator.type": type }, captureStackTrace: false })
 const accountSpan = spanOf("account")
 
+/** The related reads of a user, with its System Log read when activity is on. */
+interface Related extends internal.Related {
+  readonly activity?: Activity.ActivityRead
+}
+
 type Resolution =
-  | { readonly _tag: "User"; readonly user: OktaUser; readonly related?: internal.Related }
+  | { readonly _tag: "User"; readonly user: OktaUser; readonly related?: Related }
   | { readonly _tag: "NotFound" }
 
 /** How many candidate ids an "ambiguous" error names: enough to look into, never a 100 KB message. */
@@ -92,10 +127,22 @@ const providerError = (error: OktaError) =>
  * `enrich` fails with `ProviderError` when the user itself cannot be read (its message is the Okta error's, the Okta
  * error is the `cause`) or the email is ambiguous. Groups, factors or roles that cannot be read make the result
  * partial: their fields are `null` and `warnings` says why.
+ *
+ * With `activity`, the account's System Log events in the window are read alongside groups, factors and roles (no
+ * extra round trip) and summarized as `recent_activity` (`RecentActivity`); a System Log that cannot be read (no
+ * `okta.logs.read`: 403) gives `recent_activity: null` and a warning, never a failed lookup. Such a lookup is cached
+ * for the activity TTL, while the identity part stays in the provider for `cacheTtl`: the refresh reads the log only.
  */
 export const make = (options: Options = {}): Effect.Effect<Provider.Provider, never, OktaClient.OktaClient> =>
   Effect.gen(function*() {
     const client = yield* OktaClient.OktaClient
+    const identityTtl = Duration.decode(options.cacheTtl ?? Provider.defaultCacheTtl.account ?? Duration.hours(1))
+    const activity: Activity.Settings | undefined = options.activity === undefined ? undefined : {
+      window: Duration.min(Duration.decode(options.activity.window), maxActivityWindow),
+      maxEvents: options.activity.maxEvents,
+      ttl: Duration.decode(options.activity.ttl ?? defaultActivityTtl)
+    }
+    const identities = activity === undefined ? undefined : Activity.makeIdentityCache(identityTtl)
 
     // A scope the credentials lack (OAuth: not granted, or refused once with 403 insufficient_scope) is not asked for
     // again: the fields that need it are null, with a warning naming the scope.
@@ -109,12 +156,40 @@ export const make = (options: Options = {}): Effect.Effect<Provider.Provider, ne
             error: new OktaForbidden({ operation, missingScope: scope })
           }))
 
-    const related = (userId: string): Effect.Effect<internal.Related> =>
-      Effect.all({
-        groups: fetched(client.listUserGroups(userId)),
-        factors: fetched(client.listFactors(userId)),
-        roles: scoped(rolesScope, "GET /api/v1/users/{id}/roles", client.listRoles(userId))
-      }, { concurrency: "unbounded" })
+    const readActivity = (settings: Activity.Settings, userId: string): Effect.Effect<Activity.ActivityRead> => {
+      const list = client.listLogEvents
+      if (list === undefined) {
+        return Effect.succeed({ _tag: "Failed", reason: "this Okta client cannot read the System Log" })
+      }
+      const read = Effect.match(list(userId, { window: settings.window, maxEvents: settings.maxEvents }), {
+        onFailure: (error): Activity.ActivityRead => ({ _tag: "Failed", reason: Activity.failureReason(error) }),
+        onSuccess: (listing): Activity.ActivityRead => ({ _tag: "Fetched", listing })
+      })
+      return Effect.flatMap(hasScope(logsScope), (granted) =>
+        granted
+          ? read
+          : Effect.succeed<Activity.ActivityRead>({
+            _tag: "Failed",
+            reason: Activity.failureReason(
+              new OktaForbidden({ operation: "GET /api/v1/logs", missingScope: logsScope })
+            )
+          }))
+    }
+
+    // Groups, factors, roles and (with activity on) the System Log need only the user's id: all at once.
+    const related = (userId: string): Effect.Effect<Related> =>
+      activity === undefined
+        ? Effect.all({
+          groups: fetched(client.listUserGroups(userId)),
+          factors: fetched(client.listFactors(userId)),
+          roles: scoped(rolesScope, "GET /api/v1/users/{id}/roles", client.listRoles(userId))
+        }, { concurrency: "unbounded" })
+        : Effect.all({
+          groups: fetched(client.listUserGroups(userId)),
+          factors: fetched(client.listFactors(userId)),
+          roles: scoped(rolesScope, "GET /api/v1/users/{id}/roles", client.listRoles(userId)),
+          activity: readActivity(activity, userId)
+        }, { concurrency: "unbounded" })
 
     const orNotFound = <A>(
       effect: Effect.Effect<A, OktaError>
@@ -184,10 +259,40 @@ export const make = (options: Options = {}): Effect.Effect<Provider.Provider, ne
             reason: `the okta provider looks up account indicators, not ${indicator.type}`
           })
         }
+        if (activity !== undefined && identities !== undefined) {
+          // The identity part is still fresh: only the System Log is read.
+          const known = identities.get(indicator.value, yield* Clock.currentTimeMillis)
+          if (known !== undefined) {
+            const read = yield* readActivity(activity, known.user.id)
+            const { extracted, raw, warnings } = Activity.attach(
+              internal.extract(known.user, known.related),
+              read,
+              activity,
+              known.user.id
+            )
+            return new Provider.Found({ extracted, raw, warnings: [...warnings] })
+          }
+        }
         const resolution = isUserId(indicator.value) ? yield* byId(indicator.value) : yield* byLogin(indicator.value)
         if (resolution._tag === "NotFound") return new Provider.NotFound()
         const rest = resolution.related ?? (yield* related(resolution.user.id))
-        const { extracted, raw, warnings } = internal.extract(resolution.user, rest)
+        const identity = internal.extract(resolution.user, rest)
+        if (activity === undefined || rest.activity === undefined) {
+          return new Provider.Found({
+            extracted: identity.extracted,
+            raw: identity.raw,
+            warnings: [...identity.warnings]
+          })
+        }
+        if (identities !== undefined && identity.warnings.length === 0) {
+          const { groups, factors, roles } = rest
+          identities.set(
+            indicator.value,
+            { user: resolution.user, related: { groups, factors, roles } },
+            yield* Clock.currentTimeMillis
+          )
+        }
+        const { extracted, raw, warnings } = Activity.attach(identity, rest.activity, activity, resolution.user.id)
         return new Provider.Found({ extracted, raw, warnings: [...warnings] })
       }).pipe(
         Effect.withSpan("OktaProvider.enrich", indicator.type === "account" ? accountSpan : spanOf(indicator.type))
@@ -196,7 +301,9 @@ export const make = (options: Options = {}): Effect.Effect<Provider.Provider, ne
     return {
       name,
       indicatorTypes: ["account"],
-      cacheTtl: { account: Duration.decode(options.cacheTtl ?? Provider.defaultCacheTtl.account ?? Duration.hours(1)) },
+      // With activity on, a lookup is cached for the shorter of the two TTLs; the identity part stays in the
+      // provider's own cache for the identity TTL, so the refresh after the activity TTL reads only the System Log.
+      cacheTtl: { account: activity === undefined ? identityTtl : Duration.min(identityTtl, activity.ttl) },
       notFoundTtl: Duration.decode(options.notFoundTtl ?? Provider.defaultNotFoundTtl),
       rules: options.rules ?? MaliceRules.empty,
       enrich
@@ -208,8 +315,33 @@ export const layer = (options: Options = {}): Layer.Layer<OktaProvider, never, O
   Layer.effect(OktaProvider, make(options))
 
 /**
- * The TTLs read from the environment: `OKTA_CACHE_TTL` (default 1 hour) and `OKTA_NOT_FOUND_TTL` (default 5 minutes),
- * in the grammar of `--ttl` (`Durations`: `30m`, `1h`, `1 hour`, `PT1H`; `0` disables caching; negatives refused).
+ * Parses an activity window: a duration in the grammar of `Durations` (`7d`, `24h`, `30d`, ISO `P7D`), positive and
+ * at most 90 days (Okta's System Log retention). The error says what is wrong; the caller names the flag or variable.
+ */
+export const parseActivityWindow = (text: string): Either.Either<Duration.Duration, Durations.InvalidDuration> =>
+  Durations.parse(text, { max: maxActivityWindow })
+
+/** `ENRICH_OKTA_ACTIVITY`: unset, `off`, `false` or `0` is off; `on` or `true` is {@link defaultActivityWindow}. */
+const activityWindowConfig: Config.Config<Duration.Duration | undefined> = Config.option(
+  Config.string("ENRICH_OKTA_ACTIVITY")
+).pipe(
+  Config.mapOrFail((value) => {
+    if (value._tag === "None") return Either.right(undefined)
+    const text = value.value.trim().toLowerCase()
+    if (text === "" || text === "off" || text === "false" || text === "0") return Either.right(undefined)
+    if (text === "on" || text === "true") return Either.right(defaultActivityWindow)
+    return Either.mapLeft(
+      parseActivityWindow(value.value),
+      (error) => ConfigError.InvalidData(["ENRICH_OKTA_ACTIVITY"], error.message)
+    )
+  })
+)
+
+/**
+ * The options read from the environment: `OKTA_CACHE_TTL` (default 1 hour) and `OKTA_NOT_FOUND_TTL` (default 5
+ * minutes), in the grammar of `--ttl` (`Durations`: `30m`, `1h`, `1 hour`, `PT1H`; `0` disables caching; negatives
+ * refused); `ENRICH_OKTA_ACTIVITY` (a window such as `7d`, `24h`, `P30D`, at most 90 days; unset: off) and
+ * `ENRICH_OKTA_ACTIVITY_TTL` (default 5 minutes).
  */
 export const config: Config.Config<Options> = Config.all({
   cacheTtl: Durations.config("OKTA_CACHE_TTL", { allowZero: true }).pipe(
@@ -217,8 +349,17 @@ export const config: Config.Config<Options> = Config.all({
   ),
   notFoundTtl: Durations.config("OKTA_NOT_FOUND_TTL", { allowZero: true }).pipe(
     Config.withDefault(Provider.defaultNotFoundTtl)
+  ),
+  activityWindow: activityWindowConfig,
+  activityTtl: Durations.config("ENRICH_OKTA_ACTIVITY_TTL", { allowZero: true }).pipe(
+    Config.withDefault(defaultActivityTtl)
   )
-})
+}).pipe(
+  Config.map(({ activityTtl, activityWindow, ...ttls }): Options => ({
+    ...ttls,
+    ...(activityWindow === undefined ? {} : { activity: { window: activityWindow, ttl: activityTtl } })
+  }))
+)
 
 /**
  * The provider as a Layer, configured from `Config` (by default {@link config}: `OKTA_CACHE_TTL`,

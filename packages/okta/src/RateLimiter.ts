@@ -18,6 +18,7 @@
  * @since 0.1.0
  */
 import type * as Headers from "@effect/platform/Headers"
+import type * as Redis from "@enrich/core/Redis"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
@@ -26,6 +27,7 @@ import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as internal from "./internal/rateLimiter.js"
 import * as internalHeaders from "./internal/rateLimitHeaders.js"
+import * as internalRedis from "./internal/redisRateBudget.js"
 
 /** How the rate limiter behaves. Every field has a default. */
 export interface Options {
@@ -162,3 +164,28 @@ export const make: (options?: Options) => Effect.Effect<Service> = (options) => 
 
 /** A rate limiter as a layer, to share between clients: `OktaClient.layerWithoutRateLimiter(...)` requires one. */
 export const layer = (options: Options = {}): Layer.Layer<RateLimiter> => Layer.effect(RateLimiter, make(options))
+
+/** Options of the shared (Redis) rate limiter: those of {@link Options}, and where and how the budget is kept. */
+export interface RedisOptions extends Options {
+  /** Prepended to every key (default `enrich:v1:okta:`). Processes of one Okta org share a prefix. */
+  readonly prefix?: string | undefined
+  /**
+   * How long a request slot is held at most (default 2 minutes, above any request timeout): a process that dies with
+   * requests in flight gives its slots back after it.
+   */
+  readonly slotTtl?: Duration.DurationInput | undefined
+  /** When the shared in-flight cap is full, the delay before asking again (default 25 ms). */
+  readonly busyRetry?: Duration.DurationInput | undefined
+}
+
+/**
+ * A rate limiter whose state lives in Redis (requires a `Redis.Redis` connection), shared by every process of one
+ * Okta org: each bucket's limit, remaining and reset learned from any process's responses, and the in-flight cap
+ * (`maxConcurrency` is then the cap of all processes together), updated atomically by Lua scripts. Together the
+ * processes stay under each bucket, pacing its last `paceBelow` rather than bursting into 429s.
+ *
+ * Use it with `OktaClient.layerWithoutRateLimiter(...)`. While Redis is unavailable requests go through an
+ * in-process limiter (one warning per outage, logged by the connection); no request fails because Redis did.
+ */
+export const layerRedis = (options: RedisOptions = {}): Layer.Layer<RateLimiter, never, Redis.Redis> =>
+  Layer.effect(RateLimiter, internalRedis.makeLimiter(options))

@@ -3,6 +3,7 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { describe, expect, it } from "@effect/vitest"
 import * as RateLimiter from "@enrich/okta/RateLimiter"
 import { Clock, Deferred, Duration, Effect, Fiber, TestClock } from "effect"
+import * as RateLimitHeaders from "../src/internal/rateLimitHeaders.js"
 import { runWithTime } from "./support/time.js"
 
 const start = Date.parse("2026-06-01T10:00:00.250Z")
@@ -15,14 +16,20 @@ const response = (status: number, headers: Record<string, string>) =>
   )
 
 /** Okta's side of one bucket: a window of `limit` requests that starts with the first request, on Okta's clock. */
-const oktaBucket = (limit: number, options: { windowMillis?: number; skewMillis?: number } = {}) => {
+const oktaBucket = (
+  limit: number,
+  options: { windowMillis?: number; skewMillis?: number; latencyMillis?: number } = {}
+) => {
   const windowMillis = options.windowMillis ?? 60_000
   const skew = options.skewMillis ?? 0
+  // Half of the round trip on the way there, half on the way back.
+  const halfTrip = Duration.millis((options.latencyMillis ?? 0) / 2)
   let windowStart = -Infinity
   let used = 0
   const sentAt: Array<number> = []
   const refused: Array<number> = []
   const send = Effect.gen(function*() {
+    yield* Effect.sleep(halfTrip)
     const now = yield* Clock.currentTimeMillis
     const okta = now + skew
     if (okta >= windowStart + windowMillis) {
@@ -33,6 +40,7 @@ const oktaBucket = (limit: number, options: { windowMillis?: number; skewMillis?
     sentAt.push(now)
     const ok = used <= limit
     if (!ok) refused.push(now)
+    yield* Effect.sleep(halfTrip)
     return response(ok ? 200 : 429, {
       "x-rate-limit-limit": String(limit),
       "x-rate-limit-remaining": String(Math.max(0, limit - used)),
@@ -247,4 +255,67 @@ describe("RateLimiter", () => {
         { bucket: "GET /api/v1/users", limit: 600, remaining: 0, resetAt: expect.any(Number), inFlight: 0 }
       ])
     }))
+
+  describe("the reset margin, derived from Okta's Date headers", () => {
+    it("bounds Okta's clock offset by each answer's Date, cut to the second, and the round trip", () => {
+      const date = Date.parse("2026-06-01T10:00:07.000Z")
+      // Sent at .800 and answered at .900 (ours) with Date :07: Okta's time was in [:07, :08) somewhere in between.
+      const first = RateLimitHeaders.observeServerClock(undefined, date, date + 800, date + 900)
+      expect(first).toEqual({ low: -900, high: 200 })
+      // The next answer, just after Okta's second ticked, narrows the offset to the round trip.
+      const second = RateLimitHeaders.observeServerClock(first, date + 1000, date + 950, date + 1010)
+      expect(second).toEqual({ low: -10, high: 200 })
+      // An answer that contradicts what is known (a clock was set) starts afresh.
+      expect(RateLimitHeaders.observeServerClock(second, date + 60_000, date + 1100, date + 1150))
+        .toEqual({ low: 58_850, high: 59_900 })
+    })
+
+    it.effect("converts a reset with the offset learned, adding no fixed second", () =>
+      Effect.gen(function*() {
+        yield* TestClock.setTime(start) // 10:00:00.250, Okta's clock the same
+        const limiter = yield* RateLimiter.make()
+        const okta = oktaBucket(3)
+        yield* limiter.run(bucket, okta.send)
+        // Okta's window ends at 10:01:00.250 and says 10:01:01 (whole seconds); Date :00 answered at .250 puts
+        // Okta's clock at most 250 ms behind ours: the reset is at 10:01:01.250 at the latest, with no margin on top
+        // (the old fixed margin made it 10:01:02.000).
+        const [state] = (yield* limiter.stats).buckets
+        expect(state.resetAt).toBe(start + 61_000)
+      }))
+
+    it.effect("an explicit resetMargin is still added on top", () =>
+      Effect.gen(function*() {
+        yield* TestClock.setTime(start)
+        const limiter = yield* RateLimiter.make({ resetMargin: "500 millis" })
+        yield* limiter.run(bucket, oktaBucket(3).send)
+        expect((yield* limiter.stats).buckets[0].resetAt).toBe(start + 61_500)
+      }))
+
+    it.effect("without a Date header, Okta's advised second is added to a reset read on our clock", () =>
+      Effect.gen(function*() {
+        yield* TestClock.setTime(start)
+        const limiter = yield* RateLimiter.make()
+        const reset = String(Math.ceil(start / 1000) + 30)
+        yield* limiter.run(
+          bucket,
+          Effect.succeed(
+            response(200, { "x-rate-limit-limit": "10", "x-rate-limit-remaining": "9", "x-rate-limit-reset": reset })
+          )
+        )
+        expect((yield* limiter.stats).buckets[0].resetAt).toBe(Number(reset) * 1000 + 1000)
+      }))
+
+    it.effect("2-second windows, a skewed Okta and 40 ms round trips: no 429, and windows follow each other closely", () =>
+      Effect.gen(function*() {
+        yield* TestClock.setTime(start)
+        const limiter = yield* RateLimiter.make({ jitter: 0 })
+        const okta = oktaBucket(5, { windowMillis: 2000, skewMillis: 7_321, latencyMillis: 40 })
+        yield* runWithTime(Effect.forEach(Array.from({ length: 50 }), () => limiter.run(bucket, okta.send)))
+        expect(okta.refused).toEqual([])
+        // 10 windows of 2 s. Whole-second resets cost up to 1 s per window (a `Date` tick narrows the offset to the
+        // round trip); the old fixed 1 s margin cost another second on top.
+        const elapsed = okta.sentAt[49] - start
+        expect(elapsed).toBeLessThan(28_000) // 27.2 s; 36.0 s with the fixed margin
+      }))
+  })
 })

@@ -1,8 +1,11 @@
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Headers from "@effect/platform/Headers"
 import { expect, it } from "@effect/vitest"
 import * as Redis from "@enrich/core/Redis"
+import * as OktaClient from "@enrich/okta/OktaClient"
 import * as RateLimiter from "@enrich/okta/RateLimiter"
-import { Clock, Duration, Effect, Fiber, Logger } from "effect"
+import * as Sandbox from "@enrich/okta/testing/Sandbox"
+import { Clock, Context, Duration, Effect, Fiber, Layer, Logger } from "effect"
 import * as RedisServer from "../../core/test/support/redisServer.js"
 import { make, makeLimiter, type Options } from "../src/internal/redisRateBudget.js"
 
@@ -91,6 +94,23 @@ RedisServer.describeRedis("Okta rate budget on Redis", () => {
       expect(yield* store.state(users, t0 + 5000)).toMatchObject({ remaining: 10, resetAt: t0 + 5000 + minute })
     }).pipe(Effect.scoped))
 
+  it.live("after a refill, the new window's first report replaces the assumed minute; a late one of the old does not", () =>
+    Effect.gen(function*() {
+      const server = yield* RedisServer.make
+      const [a, b] = yield* Effect.all([budgetOn(server.url), budgetOn(server.url)])
+      yield* a.observe(users, { limit: 10, remaining: 0, resetAt: t0 + 5000 }, t0)
+      expect((yield* a.acquire(users, t0 + 5000))._tag).toBe("Acquired")
+
+      // A late answer of the old window says nothing about the new one.
+      yield* b.observe(users, { limit: 10, remaining: 0, resetAt: t0 + 5000 }, t0 + 5010)
+      expect(yield* a.state(users, t0 + 5010)).toMatchObject({ remaining: 10, resetAt: t0 + 5000 + minute })
+
+      // The new window (Okta's, not the minute we assumed) is what its answers say, lowest remaining first.
+      yield* b.observe(users, { limit: 10, remaining: 8, resetAt: t0 + 8000 }, t0 + 5100)
+      yield* a.observe(users, { limit: 10, remaining: 9, resetAt: t0 + 8000 }, t0 + 5100)
+      expect(yield* a.state(users, t0 + 5100)).toMatchObject({ remaining: 8, resetAt: t0 + 8000 })
+    }).pipe(Effect.scoped))
+
   it.live("keeps the most pessimistic report of a window, and ignores reports of an older window", () =>
     Effect.gen(function*() {
       const server = yield* RedisServer.make
@@ -171,4 +191,33 @@ RedisServer.describeRedis("Okta rate budget on Redis", () => {
       expect((yield* limiter.stats).requests).toBe(2)
       expect(yield* redis.available).toBe(false)
     }).pipe(Effect.scoped, Effect.provide(Logger.remove(Logger.defaultLogger))))
+
+  it.live(
+    "RateLimiter.layerRedis: clients of two processes (OktaClient.layerWithoutRateLimiter) share one budget",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* RedisServer.make
+        const sandbox = yield* Sandbox.make({ rateLimits: { "*": { limit: 6, window: "2 seconds" } } })
+        /** One process: its own Redis connection, limiter and client, as an embedder wires them. */
+        const client = Layer.build(
+          OktaClient.layerWithoutRateLimiter({ domain: sandbox.url, token: sandbox.token }).pipe(
+            Layer.provide(RateLimiter.layerRedis({ maxConcurrency: 4 })),
+            Layer.provide(Layer.effect(Redis.Redis, connection(server.url))),
+            Layer.provide(FetchHttpClient.layer)
+          )
+        ).pipe(Effect.map(Context.get(OktaClient.OktaClient)))
+        const [a, b] = yield* Effect.all([client, client])
+        // 16 lookups on a bucket of 6 per 2 seconds: several windows, none overrun by the two together.
+        const users = yield* Effect.forEach(
+          Array.from({ length: 16 }, (_, i) => i % 2 === 0 ? a : b),
+          (okta) => okta.getUser("jsmith@example.com"),
+          { concurrency: "unbounded" }
+        )
+        expect(users.map((user) => user.profile.login)).toEqual(Array(16).fill("jsmith@example.com"))
+        const counters = yield* sandbox.counters
+        expect(counters.byRoute["GET /api/v1/users/{id}"]).toEqual({ "200": 16 })
+        expect(counters.rateLimited).toBe(0)
+      }).pipe(Effect.scoped),
+    60_000
+  )
 })

@@ -8,6 +8,7 @@ import { Ajv } from "ajv"
 import { Effect, Either } from "effect"
 import { readFileSync } from "node:fs"
 import * as Sandbox from "../src/testing/Sandbox.js"
+import * as SandboxActivity from "../src/testing/SandboxActivity.js"
 import * as SandboxOrg from "../src/testing/SandboxOrg.js"
 import { json, nextPath } from "./fixtures/SandboxHttp.js"
 
@@ -133,6 +134,16 @@ describe("Sandbox conformance with Okta's OpenAPI spec", () => {
       const logs = yield* json(sandbox, "/api/v1/logs?since=2025-01-01T00:00:00Z&until=2025-02-01T00:00:00Z")
       expect(logs.json.length).toBe(org.logs.length)
       conforms("listLogEvents", logs.json)
+      // The recent-activity stories, served relative to the sandbox's start (the TestClock's 0), page by page.
+      let logPath: string | undefined = "/api/v1/logs?since=1969-12-20T00:00:00Z&until=1970-01-01T00:01:00Z&limit=25"
+      let storyEvents = 0
+      while (logPath !== undefined) {
+        const page: any = yield* json(sandbox, logPath)
+        conforms("listLogEvents", page.json)
+        storyEvents += page.json.length
+        logPath = nextPath(sandbox, page)
+      }
+      expect(storyEvents).toBe(SandboxActivity.events(new Date(0)).length)
     }))
 
   it("the spec's own examples conform to the same validators (except documented quirks)", () => {

@@ -28,6 +28,8 @@ export interface Extraction {
     readonly groups: ReadonlyArray<unknown> | null
     readonly factors: ReadonlyArray<unknown> | null
     readonly roles: ReadonlyArray<unknown> | null
+    /** The System Log events read, with activity on (`null` when they could not be read). */
+    readonly logs?: ReadonlyArray<unknown> | null
   }
   readonly warnings: ReadonlyArray<string>
 }

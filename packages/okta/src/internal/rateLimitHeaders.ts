@@ -50,8 +50,8 @@ const epochSeconds = (value: string | undefined): number | undefined => {
   return Number.isFinite(n) && n >= 0 && n <= maxEpochSeconds ? n : undefined
 }
 
-/** The response's `Date` in epoch millis, `undefined` when absent or malformed. */
-const dateOf = (headers: Headers.Headers): number | undefined => {
+/** The response's `Date` in epoch millis (whole seconds), `undefined` when absent or malformed. */
+export const dateOf = (headers: Headers.Headers): number | undefined => {
   const date = headerOf(headers, "date")
   if (date === undefined) return undefined
   const millis = Date.parse(date)
@@ -59,14 +59,16 @@ const dateOf = (headers: Headers.Headers): number | undefined => {
 }
 
 /**
- * Reads `X-Rate-Limit-Limit/Remaining/Reset`, converting the reset to our clock with the response's `Date` header
- * (our clock when there is no usable `Date`) and clamping it to {@link maxWindowMillis} + {@link skewAllowanceMillis}
- * ahead. `undefined` when a header is absent or unusable.
+ * Reads `X-Rate-Limit-Limit/Remaining/Reset`, converting the reset to our clock with `serverOffset` (Okta's clock
+ * minus ours, see {@link ServerClock}) when given, else with the response's `Date` header (our clock when there is no
+ * usable `Date`), and clamping it to {@link maxWindowMillis} + {@link skewAllowanceMillis} ahead. `undefined` when a
+ * header is absent or unusable.
  */
 export const parse = (
   headers: Headers.Headers,
   now: number,
-  resetMarginMillis = 1000
+  resetMarginMillis = 1000,
+  serverOffset?: number
 ): RateLimitHeaders | undefined => {
   const limit = count(headerOf(headers, "x-rate-limit-limit"))
   const remaining = count(headerOf(headers, "x-rate-limit-remaining"))
@@ -74,7 +76,35 @@ export const parse = (
   const reset = epochSeconds(headerOf(headers, "x-rate-limit-reset"))
   // The concurrency limit (limit 0) says nothing of a window: its reset is not needed to recognise it.
   if (reset === undefined) return limit === 0 ? { limit, remaining, resetAt: now + resetMarginMillis } : undefined
-  const serverNow = dateOf(headers) ?? now
+  const serverNow = serverOffset === undefined ? dateOf(headers) ?? now : now + serverOffset
   const resetIn = Math.min(Math.max(0, reset * 1000 - serverNow), maxWindowMillis + skewAllowanceMillis)
   return { limit, remaining, resetAt: now + resetIn + resetMarginMillis }
+}
+
+/**
+ * What the `Date` headers tell of Okta's clock against ours: `offset` (Okta's minus ours) lies in `[low, high)`.
+ *
+ * A `Date` is Okta's time, cut to the second, at some moment between our sending the request and our receiving the
+ * answer, so each answer bounds the offset: `Date - received < offset < Date + 1000 - sent`. The bounds of many answers
+ * intersect (the tightest are the answers just after Okta's second ticked), so `low` approaches the true offset
+ * within a round trip. Converting a reset with `low` puts it no earlier than the true reset on our clock: no fixed
+ * safety margin is needed, and none is wasted. Answers whose bounds contradict the others (a clock was set) start
+ * the estimate afresh.
+ */
+export interface ServerClock {
+  readonly low: number
+  readonly high: number
+}
+
+/** Narrows `clock` with an answer dated `date` (Okta's clock), sent at `sent` and received at `received` (ours). */
+export const observeServerClock = (
+  clock: ServerClock | undefined,
+  date: number,
+  sent: number,
+  received: number
+): ServerClock => {
+  const low = date - received
+  const high = date + 1000 - sent
+  if (clock === undefined || low >= clock.high || high <= clock.low) return { low, high }
+  return { low: Math.max(low, clock.low), high: Math.min(high, clock.high) }
 }

@@ -34,6 +34,8 @@ interface State {
   /** The adaptive in-flight cap (see {@link Stats.concurrencyCap}) and the answers since it last changed. */
   cap: number
   calm: number
+  /** Okta's clock against ours, learned from the `Date` headers (undefined until an answer has one). */
+  serverClock: RateLimitHeaders.ServerClock | undefined
 }
 
 /** What `reserve` decided: go after `delay` (a slot is reserved), or wait `delay` and ask again. */
@@ -44,7 +46,11 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
   Effect.gen(function*() {
     const maxConcurrency = Math.max(1, Math.floor(options.maxConcurrency ?? 8))
     const paceBelow = Math.min(1, Math.max(0, options.paceBelow ?? 0.2))
-    const resetMargin = Duration.toMillis(options.resetMargin ?? Duration.seconds(1))
+    // A margin given is added to every reset. By default the margin is derived: a reset is converted with the lower
+    // bound of Okta's clock offset learned from the `Date` headers and round trips (see `ServerClock`), which already
+    // errs late, so none is added; without a `Date` header (our clock stands in for Okta's) Okta's advised 1 second is.
+    const fixedMargin = options.resetMargin === undefined ? undefined : Duration.toMillis(options.resetMargin)
+    const resetMargin = fixedMargin ?? 1000
     const jitter = Duration.toMillis(options.jitter ?? Duration.seconds(1))
     const backoff = Duration.toMillis(options.concurrencyBackoff ?? Duration.millis(250))
     const backoffCap = Duration.toMillis(options.concurrencyBackoffCap ?? Duration.seconds(4))
@@ -62,7 +68,8 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       waitedMillis: 0,
       inFlight: 0,
       cap: maxConcurrency,
-      calm: 0
+      calm: 0,
+      serverClock: undefined
     }
 
     const entry = (s: State, name: string): MutableBucket => {
@@ -173,12 +180,25 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       return ++s.cap
     }
 
-    const learnSync = (name: string, response: Answer | undefined, now: number): number | undefined => {
+    /** Reads a response's rate-limit headers, its reset converted with what is known of Okta's clock. */
+    const readHeaders = (response: Answer, now: number, sent: number) => {
+      const date = RateLimitHeaders.dateOf(response.headers)
+      if (date === undefined) return RateLimitHeaders.parse(response.headers, now, resetMargin)
+      state.serverClock = RateLimitHeaders.observeServerClock(state.serverClock, date, Math.min(sent, now), now)
+      return RateLimitHeaders.parse(response.headers, now, fixedMargin ?? 0, state.serverClock.low)
+    }
+
+    const learnSync = (
+      name: string,
+      response: Answer | undefined,
+      now: number,
+      sent: number
+    ): number | undefined => {
       const s = state
       const b = entry(s, name)
       b.inFlight = Math.max(0, b.inFlight - 1)
       if (response === undefined) return undefined
-      const info = RateLimitHeaders.parse(response.headers, now, resetMargin)
+      const info = readHeaders(response, now, sent)
       const concurrency429 = response.status === 429 && info?.limit === 0
       if (response.status === 429) {
         if (info?.limit === 0) s.concurrencyLimited++
@@ -197,16 +217,17 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       return cap
     }
 
-    const learn = (name: string, response: Answer | undefined, now: number): Effect.Effect<void> =>
+    const learn = (
+      name: string,
+      response: Answer | undefined,
+      now: number,
+      sent = now
+    ): Effect.Effect<void> =>
       Effect.suspend(() => {
-        const cap = learnSync(name, response, now)
+        const cap = learnSync(name, response, now, sent)
         return cap === undefined ? Effect.void : semaphore.resize(cap)
       })
 
-    const begin = Effect.sync(() => {
-      state.requests++
-      state.inFlight++
-    })
     const end = Effect.sync(() => {
       state.inFlight--
     })
@@ -221,12 +242,19 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
           // The first reservation is made here, uninterruptibly: most requests go at once, with no pacing effect.
           const now = clock.unsafeCurrentTimeMillis()
           const decision = reserve(name, now)
+          // When the request left (ours), to bound Okta's clock offset with the answer's `Date`.
+          let sentAt = now
+          const begin = Effect.sync(() => {
+            state.requests++
+            state.inFlight++
+            sentAt = clock.unsafeCurrentTimeMillis()
+          })
           const sent = Effect.exit(
             restore(semaphore.withPermits(1)(Effect.zipRight(begin, Effect.ensuring(send, end))))
           )
           const answered = Effect.flatMap(sent, (exit) =>
             Effect.zipRight(
-              learn(name, exit._tag === "Success" ? exit.value : undefined, clock.unsafeCurrentTimeMillis()),
+              learn(name, exit._tag === "Success" ? exit.value : undefined, clock.unsafeCurrentTimeMillis(), sentAt),
               exit
             ))
           return decision._tag === "Go" && decision.delay <= 0

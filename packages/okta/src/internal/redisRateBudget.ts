@@ -34,7 +34,7 @@ import * as RateLimiter from "../RateLimiter.js"
  * the in-flight cap is full).
  *
  * Semantics of `RateLimiter.reserve`: an unknown bucket goes; a bucket past its reset is refilled (`remaining =
- * limit`, next reset assumed a minute later until headers say otherwise); `available = remaining - in flight`; at or
+ * limit`, next reset assumed a minute later until headers say otherwise; `assumedAfter` keeps the old reset); `available = remaining - in flight`; at or
  * below `max(1, ceil(limit * paceBelow))` available, requests are spaced `(resetAt - lastGo) / available` apart, the
  * last well before the reset. Slots of holders that died are dropped once their expiry passes.
  */
@@ -52,10 +52,10 @@ if b[1] then
   local resetAt = tonumber(b[3])
   local lastGo = tonumber(b[4] or "0")
   if now >= resetAt then
+    redis.call("HSET", KEYS[1], "remaining", limit, "resetAt", now + 60000, "lastGo", 0, "assumedAfter", resetAt)
     remaining = limit
     resetAt = now + 60000
     lastGo = 0
-    redis.call("HSET", KEYS[1], "remaining", remaining, "resetAt", resetAt, "lastGo", 0)
   end
   local available = remaining - redis.call("ZCARD", KEYS[2])
   if available <= 0 then return {0, resetAt} end
@@ -79,6 +79,7 @@ return {1, 0}`
  * Learns a response's headers, then releases its slot, in one step (so nobody acquires on the stale remaining in
  * between). Responses of one window arrive out of order across processes: within a window (resets within the
  * tolerance) the lowest remaining wins; a later window replaces the state; a report of an older window is ignored.
+ * After a refill (whose reset is assumed), the first report of a window newer than the refilled one replaces it.
  * A concurrency-limit answer (`limit` 0) says nothing about the bucket and is not stored.
  */
 export const observeScript = Redis.script(
@@ -89,9 +90,13 @@ export const observeScript = Redis.script(
   local resetAt = tonumber(ARGV[5])
   local now = tonumber(ARGV[6])
   local window = tonumber(ARGV[7])
-  local b = redis.call("HMGET", KEYS[1], "remaining", "resetAt")
+  local b = redis.call("HMGET", KEYS[1], "remaining", "resetAt", "assumedAfter")
   local apply = true
-  if b[1] then
+  if b[3] then
+    -- After a refill the reset is our guess: the first answer of the new window replaces it; a late one of the old
+    -- window (its reset near the old one) does not.
+    if resetAt < tonumber(b[3]) + window then apply = false end
+  elseif b[1] then
     local knownReset = tonumber(b[2])
     if math.abs(resetAt - knownReset) < window then
       remaining = math.min(tonumber(b[1]), remaining)
@@ -102,6 +107,7 @@ export const observeScript = Redis.script(
   end
   if apply then
     redis.call("HSET", KEYS[1], "limit", limit, "remaining", remaining, "resetAt", resetAt)
+    redis.call("HDEL", KEYS[1], "assumedAfter")
     redis.call("PEXPIRE", KEYS[1], math.max(0, resetAt - now) + 3600000)
   end
 end

@@ -32,12 +32,13 @@
  *
  * @since 0.1.0
  */
-import { Context, Duration, Effect, Layer, Redacted, Schema, type Scope } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Redacted, Schema, type Scope } from "effect"
 import * as Admin from "./internal/admin.js"
 import * as Api from "./internal/api.js"
 import * as Auth from "./internal/auth.js"
 import * as CountersState from "./internal/counters.js"
 import * as internalFaults from "./internal/faults.js"
+import * as OrgLogs from "./internal/org/logs.js"
 import * as RateLimits from "./internal/rateLimits.js"
 import * as RouteTable from "./internal/routeTable.js"
 import * as Server from "./internal/server.js"
@@ -179,6 +180,11 @@ export interface Options {
    * routes still take SSWS; register apps later with `Service.oauth.register`).
    */
   readonly oauth?: SandboxOAuth.Options | undefined
+  /**
+   * Add the System Log stories of `SandboxActivity` (relative to the sandbox's start on its Clock) to the org's
+   * `logs`. Default: `true` for the bundled seed org, `false` for an org given in `org`.
+   */
+  readonly activity?: boolean | undefined
 }
 
 /**
@@ -229,7 +235,10 @@ export class SandboxError extends Schema.TaggedError<SandboxError>()("SandboxErr
  */
 export const make = (options: Options = {}): Effect.Effect<Service, SandboxError, Scope.Scope> =>
   Effect.gen(function*() {
-    const org = options.org ?? SandboxOrg.defaultOrg
+    const seedOrg = options.org ?? SandboxOrg.defaultOrg
+    const org = (options.activity ?? options.org === undefined)
+      ? OrgLogs.withActivity(seedOrg, new Date(yield* Clock.currentTimeMillis))
+      : seedOrg
     const token = options.token === undefined
       ? Redacted.make(defaultToken)
       : Redacted.isRedacted(options.token)

@@ -232,6 +232,12 @@ export const attributes = (expression: Expression): ReadonlyArray<string> => {
 export const resolvePath = (json: unknown, attribute: string): unknown => {
   let current: unknown = json
   for (const key of attribute.split(".")) {
+    if (Array.isArray(current)) {
+      // Through an array (a System Log event's `target[]`): the attribute of each element, so `target.id eq "…"`
+      // matches when any target has that id, as Okta's filter does.
+      current = current.map((item) => resolvePath(item, key)).filter((value) => value !== undefined)
+      continue
+    }
     if (current === null || typeof current !== "object") return undefined
     current = (current as Record<string, unknown>)[key]
   }

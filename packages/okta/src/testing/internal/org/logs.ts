@@ -4,10 +4,27 @@
  * @internal
  */
 import { Array as Arr, Either, Option, Schema } from "effect"
+import * as SandboxActivity from "../../SandboxActivity.js"
 import * as SearchExpression from "../../SearchExpression.js"
 import type { Org } from "./model.js"
 import { type Page, paginate } from "./paging.js"
-import type { OktaLogEventJson } from "./seed.js"
+import { OktaLogEventJson } from "./seed.js"
+
+const decodeLogEvent = Schema.decodeUnknownOption(OktaLogEventJson)
+
+/**
+ * The org with the stories of {@link SandboxActivity} added to its System Log, timestamped relative to `startedAt`
+ * (the sandbox's start on its Clock), so a default 7-day window always shows them. Events stay sorted by `published`.
+ *
+ * @since 0.1.0
+ */
+export const withActivity = (org: Org, startedAt: Date): Org => {
+  const stories = SandboxActivity.events(startedAt).flatMap((event) => Option.toArray(decodeLogEvent(event)))
+  const logs = [...org.logs, ...stories].sort((a, b) =>
+    a.published < b.published ? -1 : a.published > b.published ? 1 : 0
+  )
+  return { ...org, logs }
+}
 
 /**
  * Parameters of `GET /api/v1/logs`. `now` is the current time (the default `until`, and `since` defaults to 7 days
