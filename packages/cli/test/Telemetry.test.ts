@@ -26,6 +26,15 @@ describe("enrich with OTEL_EXPORTER_OTLP_ENDPOINT set", () => {
       expect(JSON.stringify(traces.map((e) => e.body))).toContain("enrich-e2e")
       expect(traces[0]?.headers["x-api-key"]).toBe("collector-secret")
 
+      // Each Okta request's operation span says its endpoint template (the bucket) and attempts.
+      expect(JSON.stringify(receiver.spans())).toContain("enrich.okta.bucket")
+      // The metrics: Okta requests (OpenTelemetry's HTTP client duration too), cache misses, lookup durations.
+      const metrics = JSON.stringify(receiver.exports.filter((e) => e.path === "/v1/metrics").map((e) => e.body))
+      for (const name of ["enrich.okta.requests", "http.client.request.duration", "enrich.cache.misses"]) {
+        expect(metrics).toContain(`"${name}"`)
+      }
+      expect(metrics).toContain("enrich.lookup.duration")
+
       const everything = JSON.stringify(receiver.exports.map((e) => e.body))
       expect(everything).not.toContain(Sandbox.defaultToken)
       expect(everything).not.toContain("collector-secret")

@@ -5,13 +5,14 @@
  * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
-import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import * as MetricLabel from "effect/MetricLabel"
 import * as Stream from "effect/Stream"
 import * as EnrichmentCache from "./EnrichmentCache.js"
+import * as EnrichmentMetrics from "./EnrichmentMetrics.js"
 import type { EnrichmentResult } from "./EnrichmentResult.js"
 import * as Indicator from "./Indicator.js"
 import * as internal from "./internal/enrichAll.js"
@@ -145,24 +146,35 @@ export const make = (
         )
       }
       // Suspended: a provider that throws while building its effect is a crash like any other, caught below.
-      const compute = Effect.flatMap(Effect.suspend(() => provider.enrich(indicator)), (lookup) =>
-        Effect.map(Clock.currentTimeMillis, (now): EnrichmentCache.Entry => ({
-          lookup,
-          // Seconds, like the product page's example (`2025-01-15T10:30:06Z`).
-          enriched_at: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z")
-        })))
+      const labels = EnrichmentMetrics.providerLabels(provider.name)
+      const compute = Effect.clockWith((clock) => {
+        const started = clock.unsafeCurrentTimeMillis()
+        EnrichmentMetrics.cacheMisses.unsafeUpdate(1, labels)
+        return Effect.flatMap(Effect.suspend(() => provider.enrich(indicator)), (lookup) => {
+          const now = clock.unsafeCurrentTimeMillis()
+          EnrichmentMetrics.lookupDuration.unsafeUpdate((now - started) / 1000, [
+            ...labels,
+            MetricLabel.make("enrich.outcome", lookup._tag === "Found" ? "found" : "not_found")
+          ])
+          return Effect.succeed<EnrichmentCache.Entry>({
+            lookup,
+            // Seconds, like the product page's example (`2025-01-15T10:30:06Z`).
+            enriched_at: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z")
+          })
+        })
+      })
       return cache.getOrCompute(
         EnrichmentCache.key(provider, indicator),
         compute,
-        (entry) =>
-          Provider.ttlOf(provider, indicator.type, entry.lookup)
+        (entry) => Provider.ttlOf(provider, indicator.type, entry.lookup)
       ).pipe(
         Effect.matchCauseEffect({
           // One step on a hit: the clock is read synchronously (rules that compare dates need `now`).
           onSuccess: (outcome) =>
-            Effect.clockWith((clock) =>
-              Effect.succeed(toResult(provider, outcome, clock.unsafeCurrentTimeMillis()))
-            ),
+            Effect.clockWith((clock) => {
+              if (outcome.hit) EnrichmentMetrics.cacheHits.unsafeUpdate(1, labels)
+              return Effect.succeed(toResult(provider, outcome, clock.unsafeCurrentTimeMillis()))
+            }),
           onFailure: (cause) => {
             if (Cause.isInterruptedOnly(cause)) return Effect.failCause(Cause.stripFailures(cause))
             const failure = Cause.failureOption(cause)

@@ -4,6 +4,7 @@
 export * as Durations from "./Durations.js"
 export * as Enricher from "./Enricher.js"
 export * as EnrichmentCache from "./EnrichmentCache.js"
+export * as EnrichmentMetrics from "./EnrichmentMetrics.js"
 export * as EnrichmentResult from "./EnrichmentResult.js"
 export * as Indicator from "./Indicator.js"
 export * as MaliceRules from "./MaliceRules.js"

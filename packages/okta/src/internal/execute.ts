@@ -11,11 +11,13 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import type * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
 import type * as OktaAuth from "../OktaAuth.js"
 import type * as OktaConfig from "../OktaConfig.js"
 import type { OktaError } from "../OktaError.js"
 import { OktaRateLimited, OktaTransient, OktaUnauthorized } from "../OktaError.js"
+import * as OktaMetrics from "../OktaMetrics.js"
 import type * as RateLimiter from "../RateLimiter.js"
 import * as Backoff from "./backoff.js"
 import * as Response from "./response.js"
@@ -41,6 +43,21 @@ interface Sent extends Response.Answered {
 }
 
 const TRANSIENT_STATUS = new Set([500, 502, 503, 504])
+
+/** OpenTelemetry's HTTP client attributes of a bucket (`GET /api/v1/users/{id}`): method and endpoint template. */
+const bucketLabels = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
+const labelsOf = (bucket: string): ReadonlyArray<MetricLabel.MetricLabel> => {
+  let labels = bucketLabels.get(bucket)
+  if (labels === undefined) {
+    const space = bucket.indexOf(" ")
+    labels = [
+      OktaMetrics.label("http.request.method", space < 0 ? "GET" : bucket.slice(0, space)),
+      OktaMetrics.label("url.template", space < 0 ? bucket : bucket.slice(space + 1))
+    ]
+    bucketLabels.set(bucket, labels)
+  }
+  return labels
+}
 
 /** Sends `call`s; `scrub` removes the token from any text a server echoes. */
 export const make = (
@@ -69,6 +86,26 @@ export const make = (
 
   /** One request (authenticated anew: a DPoP proof is single-use) and its body, or why there was no answer. */
   const attempt = (
+    request: HttpClientRequest.HttpClientRequest,
+    call: Call
+  ): Effect.Effect<Sent, Unanswered | OktaError> =>
+    Effect.clockWith((clock) => {
+      const started = clock.unsafeCurrentTimeMillis()
+      return Effect.tap(answer(request, call), (answered) => {
+        const labels = [...labelsOf(call.bucket), OktaMetrics.label("http.response.status_code", answered.status)]
+        OktaMetrics.requests.unsafeUpdate(1, labels)
+        OktaMetrics.requestDuration.unsafeUpdate((clock.unsafeCurrentTimeMillis() - started) / 1000, labels)
+        if (answered.status === 429) {
+          const kind = answered.headers["x-rate-limit-limit"] === "0" ? "concurrency" : "rate"
+          OktaMetrics.rateLimited.unsafeUpdate(1, [
+            ...labelsOf(call.bucket),
+            OktaMetrics.label("enrich.okta.limit_kind", kind)
+          ])
+        }
+      })
+    })
+
+  const answer = (
     request: HttpClientRequest.HttpClientRequest,
     call: Call
   ): Effect.Effect<Sent, Unanswered | OktaError> =>
@@ -198,12 +235,17 @@ export const make = (
           }),
           Effect.zipRight(limiter.wait(delay, call.bucket)),
           Effect.zipRight(limiter.recordRetry),
+          Effect.zipRight(Effect.sync(() => OktaMetrics.retries.unsafeUpdate(1, labelsOf(call.bucket)))),
           Effect.zipRight(Effect.sync(() => {
             retry++
           }))
         )
       return Effect.retry(once, Retry.policy(deadline, onRetry)).pipe(
-        Effect.mapError((attempted) => attempted.failure)
+        Effect.mapError((attempted) => attempted.failure),
+        // The operation's span says which endpoint template and how many attempts (never the account asked for).
+        Effect.ensuring(Effect.suspend(() =>
+          Effect.annotateCurrentSpan({ "enrich.okta.bucket": call.bucket, "enrich.okta.attempts": retry + 1 })
+        ))
       )
     })
 

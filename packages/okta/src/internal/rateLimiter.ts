@@ -8,6 +8,7 @@ import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
+import * as OktaMetrics from "../OktaMetrics.js"
 import type { Answer, Options, Service, Stats } from "../RateLimiter.js"
 import { concurrencyRecovery, longWaitMillis, WaitBeyondDeadline } from "../RateLimiter.js"
 import * as Backoff from "./backoff.js"
@@ -118,6 +119,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       const count = Effect.sync(() => {
         state.waits++
         state.waitedMillis += millis
+        OktaMetrics.waits.unsafeUpdate(millis / 1000, [OktaMetrics.label("enrich.okta.bucket", name ?? "retry")])
       })
       const warn = millis > longWaitMillis
         ? Effect.logWarning("Okta rate limit: holding requests back").pipe(
