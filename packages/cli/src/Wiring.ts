@@ -1,3 +1,5 @@
+// Over 350 lines on purpose: the one place where flags, environment, .env and layers meet; every step is a small
+// function of its own.
 /**
  * How `enrich account` assembles the library: configuration (flags, environment, `.env`), the malice rules, the
  * Okta client and provider, the cache and the Enricher. Every configuration problem surfaces here, as a

@@ -1,3 +1,5 @@
+// Over 350 lines on purpose: a list of operations, a few lines each, over internal/execute, internal/response and
+// Pagination.
 /**
  * The Okta client: the few Okta management API operations account enrichment needs, over `HttpClient`, with
  * pagination, rate-limit pacing and bounded retries.

@@ -1,3 +1,5 @@
+// Over 350 lines on purpose: the configuration, token cache and DPoP state of one auth service; key loading and JWT
+// signing live in internal/oauthKey and internal/oauthJwt.
 /**
  * OAuth 2.0 service-app authentication for the Okta client: a `client_credentials` access token obtained with a
  * `private_key_jwt` client assertion, cached until shortly before it expires and refreshed single-flight, optionally

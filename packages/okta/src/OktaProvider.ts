@@ -1,3 +1,5 @@
+// Over 350 lines on purpose: one lookup flow (match the account, read what is related, extract, choose TTLs); its parts
+// live in internal/extract and internal/activity.
 /**
  * The Okta account provider: identity context (status, groups, MFA, admin roles) for `account` indicators, read
  * through the {@link OktaClient.OktaClient} with as few round trips as the indicator allows.

@@ -1,3 +1,5 @@
+// Over 350 lines on purpose: one pass over the events fills every field of the summary; splitting the module would
+// split that pass.
 /**
  * The implementation of `RecentActivity.summarize`: one pass over the events, then the time-ordered signals
  * (peak failures, last sign-in, impossible travel, factor resets followed by activations).

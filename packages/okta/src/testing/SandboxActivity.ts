@@ -1,3 +1,4 @@
+// Over 350 lines on purpose: mostly data: the sandbox's System Log stories and the summaries they must give.
 /**
  * Recent System Log activity for the sandbox org: events in Okta's real shape (they validate against the spec's
  * `LogEvent` schema) for a handful of seed users, each telling a story that a test, or a person trying

@@ -1,3 +1,5 @@
+// Over 350 lines on purpose: one authorization server: issuing tokens and checking assertions and proofs share its
+// registry, replay sets and clock.
 /**
  * The sandbox's authorization server, independent of routing: registered service apps, the `client_credentials`
  * token endpoint with `private_key_jwt` client authentication and DPoP (RFC 9449), and the check of a resource
