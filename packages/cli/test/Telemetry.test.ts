@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Sandbox from "@enrich/okta/testing/Sandbox"
 import * as Effect from "effect/Effect"
-import * as Cli from "./support/Cli.js"
 import * as OtlpReceiver from "../../core/test/support/OtlpReceiver.js"
+import * as Cli from "./support/Cli.js"
 
 describe("enrich with OTEL_EXPORTER_OTLP_ENDPOINT set", () => {
   it.live("exports the spans of a sandbox lookup to the collector, with no token in any attribute", () =>
