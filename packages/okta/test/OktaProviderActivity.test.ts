@@ -3,18 +3,15 @@
  * over undici and the sandbox (with its System Log stories) over real loopback HTTP. Time is `TestClock`, moved only
  * while every request in flight is held by the server (see `support/sandboxTime.ts`).
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
-import * as Enricher from "@enrich/core/Enricher"
-import * as EnrichmentCache from "@enrich/core/EnrichmentCache"
 import * as Indicator from "@enrich/core/Indicator"
 import type { ProviderResult } from "@enrich/core/ProviderResult"
 import * as CompromiseRules from "@enrich/okta/CompromiseRules"
 import * as OktaClient from "@enrich/okta/OktaClient"
 import * as OktaProvider from "@enrich/okta/OktaProvider"
 import { FakeOktaClient, Sandbox, SandboxActivity, SandboxOrg } from "@enrich/okta/testing"
-import { Clock, ConfigProvider, Duration, Effect, Either, Layer, TestClock } from "effect"
-import { runWithSandboxTime } from "./support/sandboxTime.js"
+import { Clock, ConfigProvider, Duration, Effect, Either, TestClock } from "effect"
+import { enrich, type Stack, stack, timed } from "./support/sandboxStack.js"
 
 const org = SandboxOrg.defaultOrg
 const idOf = (login: string): string => org.usersByLogin.get(login.toLowerCase())!.json.id
@@ -27,54 +24,10 @@ const LOGS = "GET /api/v1/logs"
 
 const VICTOR = idOf("victor.sales@example.com")
 
-interface StackOptions {
-  readonly sandbox?: Sandbox.Options
-  readonly client?: Partial<OktaClient.Options>
-  readonly provider?: OktaProvider.Options
-}
-
 const withActivity: OktaProvider.Options = {
   activity: { window: "7 days" },
   rules: CompromiseRules.ruleSet()
 }
-
-/** Enricher + memory cache + OktaProvider + OktaClient over undici + a fresh sandbox. */
-const stack = (options: StackOptions = {}) => {
-  const client = Layer.unwrapEffect(
-    Effect.map(
-      Sandbox.Sandbox,
-      (sandbox) => OktaClient.layer({ domain: sandbox.url, token: sandbox.token, ...options.client })
-    )
-  )
-  const enricher = Enricher.layer(OktaProvider.OktaProvider).pipe(
-    Layer.provide(OktaProvider.layer(options.provider)),
-    Layer.provideMerge(client),
-    Layer.provide(NodeHttpClient.layerUndici),
-    Layer.provideMerge(EnrichmentCache.layerMemory())
-  )
-  return enricher.pipe(Layer.provideMerge(Sandbox.layer(options.sandbox)))
-}
-
-type Stack = Enricher.Enricher | OktaClient.OktaClient | Sandbox.Sandbox | EnrichmentCache.EnrichmentCache
-
-const timed = <A, E>(effect: Effect.Effect<A, E, Stack>): Effect.Effect<A, E, Stack> =>
-  Effect.gen(function*() {
-    const client = yield* OktaClient.OktaClient
-    const sandbox = yield* Sandbox.Sandbox
-    const context = yield* Effect.context<Stack>()
-    return yield* runWithSandboxTime(Effect.provide(effect, context), {
-      client: Effect.map(client.stats!, (stats) => stats.inFlight),
-      server: Effect.map(sandbox.counters, (counters) => counters.inFlight)
-    })
-  })
-
-const enrich = (value: string): Effect.Effect<ProviderResult, never, Stack> =>
-  Effect.gen(function*() {
-    const enricher = yield* Enricher.Enricher
-    const indicator = yield* Effect.orDie(Indicator.account(value))
-    const result = yield* timed(enricher.enrich(indicator))
-    return result.enrichment.okta
-  })
 
 /** The 200s per route the sandbox answered during `effect`, the requests, and the Clock time it took. */
 const counting = <A, E>(effect: Effect.Effect<A, E, Stack>) =>

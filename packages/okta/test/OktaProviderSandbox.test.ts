@@ -3,20 +3,16 @@
  * real `HttpClient` (undici), and the sandbox over real loopback HTTP. Time is `TestClock`, moved only while every
  * request in flight is held by the server (see `support/sandboxTime.ts`).
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Enricher from "@enrich/core/Enricher"
-import * as EnrichmentCache from "@enrich/core/EnrichmentCache"
 import * as Indicator from "@enrich/core/Indicator"
 import * as MaliceRules from "@enrich/core/MaliceRules"
-import type { ProviderResult } from "@enrich/core/ProviderResult"
 import * as OktaClient from "@enrich/okta/OktaClient"
-import * as OktaProvider from "@enrich/okta/OktaProvider"
 import * as RateLimiter from "@enrich/okta/RateLimiter"
 import { Sandbox, SandboxOrg } from "@enrich/okta/testing"
-import { Effect, Either, Layer, Stream, TestClock } from "effect"
+import { Effect, Either, Stream, TestClock } from "effect"
 import seed from "../src/testing/seed-org.json" with { type: "json" }
-import { runWithSandboxTime } from "./support/sandboxTime.js"
+import { enrich, type Stack, stack, timed } from "./support/sandboxStack.js"
 
 const org = SandboxOrg.defaultOrg
 const idOf = (login: string): string => org.usersByLogin.get(login.toLowerCase())!.json.id
@@ -64,52 +60,6 @@ const extendedOrg = Either.getOrThrow(SandboxOrg.fromJson({
     extraUser(GONE, "lisa.left@corp.example.com", "lisa@example.com", "DEPROVISIONED")
   ]
 }))
-
-interface StackOptions {
-  readonly sandbox?: Sandbox.Options
-  readonly client?: Partial<OktaClient.Options>
-  readonly provider?: OktaProvider.Options
-}
-
-/** Enricher + memory cache + OktaProvider + OktaClient over undici + a fresh sandbox. */
-const stack = (options: StackOptions = {}) => {
-  const client = Layer.unwrapEffect(
-    Effect.map(
-      Sandbox.Sandbox,
-      (sandbox) => OktaClient.layer({ domain: sandbox.url, token: sandbox.token, ...options.client })
-    )
-  )
-  const enricher = Enricher.layer(OktaProvider.OktaProvider).pipe(
-    Layer.provide(OktaProvider.layer(options.provider)),
-    Layer.provideMerge(client),
-    Layer.provide(NodeHttpClient.layerUndici),
-    Layer.provideMerge(EnrichmentCache.layerMemory())
-  )
-  return enricher.pipe(Layer.provideMerge(Sandbox.layer(options.sandbox)))
-}
-
-type Stack = Enricher.Enricher | OktaClient.OktaClient | Sandbox.Sandbox | EnrichmentCache.EnrichmentCache
-
-/** Runs `effect` with time driven by the sandbox-aware driver. */
-const timed = <A, E>(effect: Effect.Effect<A, E, Stack>): Effect.Effect<A, E, Stack> =>
-  Effect.gen(function*() {
-    const client = yield* OktaClient.OktaClient
-    const sandbox = yield* Sandbox.Sandbox
-    const context = yield* Effect.context<Stack>()
-    return yield* runWithSandboxTime(Effect.provide(effect, context), {
-      client: Effect.map(client.stats!, (stats) => stats.inFlight),
-      server: Effect.map(sandbox.counters, (counters) => counters.inFlight)
-    })
-  })
-
-/** Enriches one account and returns the okta provider's result. */
-const enrich = (value: string): Effect.Effect<ProviderResult, never, Stack> =>
-  Effect.gen(function*() {
-    const enricher = yield* Enricher.Enricher
-    const indicator = yield* Effect.orDie(Indicator.account(value))
-    const result = yield* timed(enricher.enrich(indicator))
-    return result.enrichment.okta
-  })
 
 /** The requests the sandbox saw, per route and status, during `effect`. */
 const counting = <A, E>(effect: Effect.Effect<A, E, Stack>) =>
