@@ -44,17 +44,22 @@ interface Sent extends Response.Answered {
 
 const TRANSIENT_STATUS = new Set([500, 502, 503, 504])
 
-/** OpenTelemetry's HTTP client attributes of a bucket (`GET /api/v1/users/{id}`): method and endpoint template. */
-const bucketLabels = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
-const labelsOf = (bucket: string): ReadonlyArray<MetricLabel.MetricLabel> => {
-  let labels = bucketLabels.get(bucket)
+/**
+ * OpenTelemetry's HTTP client attributes of a bucket (`GET /api/v1/users/{id}`): method and endpoint template, plus
+ * one more label (the status, the kind of 429) when given. Built once per combination: requests allocate none.
+ */
+const labelCache = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
+const labelsOf = (bucket: string, key?: string, value?: string | number): ReadonlyArray<MetricLabel.MetricLabel> => {
+  const id = key === undefined ? bucket : `${bucket}\u0000${key}\u0000${value}`
+  let labels = labelCache.get(id)
   if (labels === undefined) {
     const space = bucket.indexOf(" ")
     labels = [
       OktaMetrics.label("http.request.method", space < 0 ? "GET" : bucket.slice(0, space)),
-      OktaMetrics.label("url.template", space < 0 ? bucket : bucket.slice(space + 1))
+      OktaMetrics.label("url.template", space < 0 ? bucket : bucket.slice(space + 1)),
+      ...(key === undefined ? [] : [OktaMetrics.label(key, value ?? "")])
     ]
-    bucketLabels.set(bucket, labels)
+    labelCache.set(id, labels)
   }
   return labels
 }
@@ -92,15 +97,12 @@ export const make = (
     Effect.clockWith((clock) => {
       const started = clock.unsafeCurrentTimeMillis()
       return Effect.tap(answer(request, call), (answered) => {
-        const labels = [...labelsOf(call.bucket), OktaMetrics.label("http.response.status_code", answered.status)]
+        const labels = labelsOf(call.bucket, "http.response.status_code", answered.status)
         OktaMetrics.requests.unsafeUpdate(1, labels)
         OktaMetrics.requestDuration.unsafeUpdate((clock.unsafeCurrentTimeMillis() - started) / 1000, labels)
         if (answered.status === 429) {
           const kind = answered.headers["x-rate-limit-limit"] === "0" ? "concurrency" : "rate"
-          OktaMetrics.rateLimited.unsafeUpdate(1, [
-            ...labelsOf(call.bucket),
-            OktaMetrics.label("enrich.okta.limit_kind", kind)
-          ])
+          OktaMetrics.rateLimited.unsafeUpdate(1, labelsOf(call.bucket, "enrich.okta.limit_kind", kind))
         }
       })
     })
