@@ -83,10 +83,11 @@ describe("RateLimiter", () => {
       for (let i = 0; i < 3; i++) yield* limiter.run(bucket, okta.send)
       const fourth = yield* Effect.fork(limiter.run(bucket, okta.send))
       // The window ends 60 s after the first request: 10:01:01 on Okta's whole seconds, 61 s after the Date header
-      // (10:00:00), plus the 1 s margin, plus at most 1 s of jitter.
-      yield* TestClock.adjust("61 seconds")
+      // (10:00:00). Okta's clock was at least 10:00:00 when we read it at 10:00:00.250, so the reset is 10:01:01.250
+      // on ours at the latest (start + 61 s), plus 0 to 1 s of jitter: never a moment before.
+      yield* TestClock.adjust(Duration.millis(61_000 - 1))
       expect(okta.sentAt).toHaveLength(3)
-      yield* TestClock.adjust("2 seconds")
+      yield* TestClock.adjust(Duration.millis(1_001))
       yield* Fiber.join(fourth)
       expect(okta.sentAt).toHaveLength(4)
       expect(okta.refused).toEqual([])
