@@ -41,6 +41,12 @@ export interface Service {
       "retry" | "fail"
     >)
     | undefined
+  /**
+   * Removes the credentials in use (and those used lately) from a text a server sent back, before it reaches an error
+   * message. Absent: nothing beyond the client's own token is removed. OAuth removes its access tokens and anything
+   * JWT-shaped (DPoP proofs).
+   */
+  readonly redact?: ((text: string) => string) | undefined
   /** The scopes the credentials were granted, when they have scopes (OAuth). */
   readonly grantedScopes?: Effect.Effect<ReadonlySet<string>, OktaError> | undefined
   /** Scopes found missing so far (not granted, or refused with 403 `insufficient_scope`). Absent: none. */

@@ -202,12 +202,15 @@ const makeWith = (
     const http = HttpClient.withTracerPropagation(yield* HttpClient.HttpClient, false)
     const secret = Option.map(settings.token, Redacted.value)
 
-    /** Whatever a server echoes back, our token never reaches an error message. */
-    const scrub = (text: string): string =>
-      Option.match(secret, {
+    const redact = auth.redact
+    /** Whatever a server echoes back, our token (or OAuth's access tokens and proofs) never reaches an error message. */
+    const scrub = (text: string): string => {
+      const withoutToken = Option.match(secret, {
         onNone: () => text,
         onSome: (token) => token.length >= 4 ? text.split(token).join("<redacted>") : text
       })
+      return redact === undefined ? withoutToken : redact(withoutToken)
+    }
 
     /** When an operation that starts now must be done: one budget for all its requests, every page included. */
     const deadlineFromNow = Effect.map(

@@ -112,6 +112,8 @@ export interface Service extends OktaAuth.Service {
    * `invalid_scope`), or refused by a resource server with 403 `insufficient_scope`.
    */
   readonly missingScopes: Effect.Effect<ReadonlySet<string>>
+  /** Removes the access tokens issued lately and anything JWT-shaped (proofs) from a text a server sent back. */
+  readonly redact: (text: string) => string
 }
 
 /** The OAuth service itself (also provided as {@link OktaAuth.OktaAuth} by {@link layer}). */
@@ -204,6 +206,11 @@ export const make = (
     /** The cached token and the token request in flight, in one Ref so that checking and joining are atomic. */
     const state = yield* Ref.make<TokenState>({ token: Option.none(), flight: Option.none() })
     let scheme: "Bearer" | "DPoP" = options.dpop === true ? "DPoP" : "Bearer"
+    /**
+     * The access tokens issued lately (the last few: a request sent with the previous one may answer after a
+     * refresh), for {@link OktaAuth.Service.redact}. Read synchronously: scrubbing an error message runs no effect.
+     */
+    const issued: Array<string> = []
 
     const oauthError = (status: number, error: string, description: string | undefined, requestId?: string) =>
       new OktaOAuthError({
@@ -287,6 +294,8 @@ export const make = (
                 "be null. Grant them under the app's Okta API Scopes."
             )
           }
+          issued.push(body.right.access_token)
+          if (issued.length > 4) issued.shift()
           return {
             value: Redacted.make(body.right.access_token),
             ath: type === "DPoP" ? Jwt.ath(body.right.access_token) : "",
@@ -419,6 +428,12 @@ export const make = (
       },
       authenticate,
       challenge,
+      redact: (text) => {
+        let out = text
+        for (const value of issued) if (value.length >= 4) out = out.split(value).join("<redacted>")
+        // DPoP proofs and assertions are JWTs: nothing JWT-shaped a server echoes is passed on either.
+        return out.replace(/eyJ[\w-]*\.[\w-]*\.?[\w-]*/g, "<redacted>")
+      },
       grantedScopes: Effect.gen(function*() {
         const granted = (yield* token).scopes
         const refused = yield* Ref.get(missing)

@@ -4,6 +4,7 @@
  * `TestClock`: tokens expire on the sandbox's clock.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
 import * as Indicator from "@enrich/core/Indicator"
 import type * as Provider from "@enrich/core/Provider"
@@ -29,6 +30,7 @@ interface StackOptions {
   readonly oauth?: Partial<OktaOAuth.Options>
   /** No OAuth at all: the sandbox's SSWS token. */
   readonly ssws?: boolean
+  readonly faults?: Sandbox.Options["faults"]
 }
 
 /** A sandbox with one registered app, and the provider over a client authenticated with OAuth (or SSWS). */
@@ -36,6 +38,7 @@ const stack = (options: StackOptions = {}) =>
   Effect.gen(function*() {
     yield* TestClock.setTime(start)
     const sandbox = yield* Sandbox.make({
+      ...(options.faults === undefined ? {} : { faults: options.faults }),
       oauth: {
         ...options.server,
         apps: [{ clientId, publicKeys: [rsa.publicJwk], ...options.app }]
@@ -96,6 +99,23 @@ describe("OAuth through the Okta client and provider, over real HTTP", () => {
       expect(byRoute[USER]).toEqual({ "401": 1, "200": 1 })
       expect(byRoute[GROUPS]).toEqual({ "200": 1 })
       expect(byRoute[ROLES]).toEqual({ "200": 1 })
+    }))
+
+  it.scoped("a server echoing Authorization in an error: the access token and the proof are in no error message", () =>
+    Effect.gen(function*() {
+      const { auth, client } = yield* stack({
+        app: { requireDpop: true },
+        faults: { [USER]: { script: [Sandbox.echoAuthorization({ status: 400 })] } }
+      })
+      const error = yield* Effect.flip(client.getUser("jsmith"))
+      const sent = yield* auth.authenticate(HttpClientRequest.get("https://example.invalid/"))
+      const accessToken = (sent.headers["authorization"] ?? "").replace(/^DPoP /, "")
+      expect(accessToken.length).toBeGreaterThan(20)
+      const everything = [error.message, JSON.stringify(error), String(error)].join("\n")
+      // The echo reached the message (so the scrub had something to do), without the token.
+      expect(everything).toContain("DPoP <redacted>")
+      expect(everything).not.toContain(accessToken)
+      expect(everything).not.toMatch(/eyJ[\w-]+\.[\w-]+/)
     }))
 
   it.scoped("refreshes the token on expiry (the sandbox's clock), and reuses it before", () =>
