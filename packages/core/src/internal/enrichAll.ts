@@ -16,15 +16,19 @@ import type * as Indicator from "../Indicator.js"
 /** @internal */
 export interface Options {
   readonly concurrency: number
-  readonly enrich: (indicator: Indicator.Indicator) => Effect.Effect<EnrichmentResult>
+  /** The result at `now` when it can be given at once (e.g. from a cache held in process), or the effect giving it. */
+  readonly enrichNow: (
+    indicator: Indicator.Indicator,
+    now: number
+  ) => EnrichmentResult | Effect.Effect<EnrichmentResult>
   readonly invalid: (error: Indicator.InvalidIndicator) => EnrichmentResult
   readonly stopWhen: Effect.Effect<unknown> | undefined
   readonly onAbandoned: ((indicator: Indicator.Indicator) => Effect.Effect<void>) | undefined
 }
 
 /**
- * An input on its way: its record, ready; a running enrichment; an input that waited for a place until a stop, never
- * started (abandoned); or the end, for an input reached after a stop.
+ * An input on its way: its record, ready; a running enrichment; or an input that waited for a place until a stop,
+ * never started (abandoned).
  */
 type Pending =
   | { readonly _tag: "Ready"; readonly result: EnrichmentResult }
@@ -34,9 +38,6 @@ type Pending =
     readonly fiber: Fiber.RuntimeFiber<EnrichmentResult>
   }
   | { readonly _tag: "NotStarted"; readonly indicator: Indicator.Indicator }
-  | { readonly _tag: "Stopped" }
-
-const stoppedPending: Pending = { _tag: "Stopped" }
 
 /** The end of the input, queued after its last item. */
 interface End<E> {
@@ -46,6 +47,10 @@ interface End<E> {
 
 /**
  * The ordered, bounded pipeline behind `Enricher.enrichAll`.
+ *
+ * An input answered at once (invalid, or every provider answered from a cache held in process) is put in place as it
+ * is read, without a fiber or a permit, and such answers are queued a batch at a time: a cached item costs no more
+ * than reading the cache. Only the others are forked.
  *
  * `Stream.mapEffect(f, { concurrency })` costs far more per item than the enrichment of a cached or fast answer, so
  * instead a producer fiber takes a permit for each input (at most `concurrency` enrichments run), forks its
@@ -61,7 +66,8 @@ export const enrichAll = <E, R>(
   options: Options
 ): Stream.Stream<EnrichmentResult, E, R> =>
   Stream.unwrapScoped(Effect.gen(function*() {
-    const { concurrency, enrich, invalid, onAbandoned } = options
+    const { concurrency, enrichNow, invalid, onAbandoned } = options
+    const clock = yield* Effect.clock
     const running = yield* FiberSet.make<EnrichmentResult>()
     const semaphore = yield* Effect.makeSemaphore(concurrency)
     const release = semaphore.release(1)
@@ -81,7 +87,7 @@ export const enrichAll = <E, R>(
         Effect.forkScoped
       )
       // `Stream.interruptWhen` alone only interrupts a pull that is waiting (stdin with nothing to read): a stream that
-      // answers at once would go on being read. So the flag is also checked before each pull, and by `start` for the
+      // answers at once would go on being read. So the flag is also checked before each pull, and by `produce` for the
       // items of a chunk already read.
       const pull = yield* Stream.toPull(inputs)
       source = Stream.repeatEffectChunkOption(Effect.suspend(() => stopped ? Effect.fail(Option.none()) : pull)).pipe(
@@ -89,24 +95,47 @@ export const enrichAll = <E, R>(
       )
     }
 
-    const start = (input: Indicator.Indicator | Indicator.InvalidIndicator): Effect.Effect<Pending> => {
-      if (stopped) return Effect.succeed(stoppedPending)
-      if (Predicate.isTagged(input, "InvalidIndicator")) {
-        return Effect.succeed({ _tag: "Ready", result: invalid(input as Indicator.InvalidIndicator) })
-      }
-      const indicator = input as Indicator.Indicator
+    /** Starts an enrichment that could not be answered at once, once there is a place for it. */
+    const start = (indicator: Indicator.Indicator, enrich: Effect.Effect<EnrichmentResult>): Effect.Effect<Pending> =>
       // The permit is taken before forking, so waiting inputs hold no fiber; the enrichment gives it back.
-      return Effect.flatMap(semaphore.take(1), (): Effect.Effect<Pending> => {
+      Effect.flatMap(semaphore.take(1), (): Effect.Effect<Pending> => {
         if (stopped) return Effect.as(release, { _tag: "NotStarted", indicator })
         return Effect.flatMap(
-          FiberSet.run(running, Effect.ensuring(enrich(indicator), release)),
+          FiberSet.run(running, Effect.ensuring(enrich, release)),
           (fiber): Effect.Effect<Pending> => {
             const pending: Pending = { _tag: "Running", indicator, fiber }
             return stopped ? Effect.as(Fiber.interruptFork(fiber), pending) : Effect.succeed(pending)
           }
         )
       })
-    }
+
+    const queue = yield* Queue.bounded<Pending | End<E>>(concurrency)
+
+    // Reads a chunk of inputs in order: answers what it can at once and queues those answers a batch at a time (at most
+    // `concurrency` held), starts the others one by one. The queue's bound holds it back.
+    const produce = (chunk: Chunk.Chunk<Indicator.Indicator | Indicator.InvalidIndicator>) =>
+      Effect.gen(function*() {
+        let ready: Array<Pending> = []
+        for (const input of chunk) {
+          if (stopped) break
+          const answer = Predicate.isTagged(input, "InvalidIndicator")
+            ? invalid(input as Indicator.InvalidIndicator)
+            : enrichNow(input as Indicator.Indicator, clock.unsafeCurrentTimeMillis())
+          if (!Effect.isEffect(answer)) {
+            ready.push({ _tag: "Ready", result: answer })
+            if (ready.length < concurrency) continue
+          }
+          if (ready.length > 0) {
+            yield* queue.offerAll(ready)
+            ready = []
+          }
+          if (Effect.isEffect(answer)) {
+            const pending = yield* start(input as Indicator.Indicator, answer)
+            yield* queue.offer(pending)
+          }
+        }
+        if (ready.length > 0) yield* queue.offerAll(ready)
+      })
 
     const abandon = (indicator: Indicator.Indicator): Effect.Effect<Option.Option<EnrichmentResult>> =>
       onAbandoned === undefined ? Effect.succeedNone : Effect.as(onAbandoned(indicator), Option.none())
@@ -117,8 +146,6 @@ export const enrichAll = <E, R>(
           return Effect.succeed(Option.some(pending.result))
         case "NotStarted":
           return abandon(pending.indicator)
-        case "Stopped":
-          return Effect.succeedNone
         case "Running":
           return Effect.flatMap(Fiber.await(pending.fiber), (exit) => {
             if (Exit.isSuccess(exit)) return Effect.succeed(Option.some(exit.value))
@@ -129,17 +156,9 @@ export const enrichAll = <E, R>(
       }
     }
 
-    // The producer reads the input, starts each item and queues it, in order; the queue's bound holds it back.
-    const queue = yield* Queue.bounded<Pending | End<E>>(concurrency)
+    // The producer reads the input, answers or starts each item and queues it, in order.
     yield* source.pipe(
-      Stream.runForEachChunk((chunk) =>
-        Effect.forEach(
-          chunk,
-          (input) =>
-            Effect.flatMap(start(input), (pending) => pending._tag === "Stopped" ? Effect.void : queue.offer(pending)),
-          { discard: true }
-        )
-      ),
+      Stream.runForEachChunk(produce),
       Effect.exit,
       Effect.flatMap((exit) => queue.offer({ _tag: "End", exit })),
       Effect.forkScoped
@@ -169,6 +188,10 @@ export const enrichAll = <E, R>(
         if (item._tag === "End") {
           end = item.exit
           break
+        }
+        if (item._tag === "Ready") {
+          out.push(item.result)
+          continue
         }
         const result = yield* finish(item)
         if (Option.isSome(result)) out.push(result.value)
