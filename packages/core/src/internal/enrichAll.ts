@@ -31,13 +31,19 @@ export interface Options {
  * never started (abandoned).
  */
 type Pending =
-  | { readonly _tag: "Ready"; readonly result: EnrichmentResult }
+  | { readonly _tag: "Ready"; readonly results: Array<EnrichmentResult> }
   | {
     readonly _tag: "Running"
     readonly indicator: Indicator.Indicator
     readonly fiber: Fiber.RuntimeFiber<EnrichmentResult>
   }
   | { readonly _tag: "NotStarted"; readonly indicator: Indicator.Indicator }
+
+/**
+ * The most answers given at once that share one place of the queue: stream machinery costs per chunk, so cached
+ * answers pass in batches, while at most `readyBatch` x `concurrency` of them wait for a slow consumer.
+ */
+const readyBatch = 64
 
 /** The end of the input, queued after its last item. */
 interface End<E> {
@@ -111,50 +117,41 @@ export const enrichAll = <E, R>(
 
     const queue = yield* Queue.bounded<Pending | End<E>>(concurrency)
 
-    // Reads a chunk of inputs in order: answers what it can at once and queues those answers a batch at a time (at most
-    // `concurrency` held), starts the others one by one. The queue's bound holds it back.
+    // Reads a chunk of inputs in order: answers what it can at once and queues those answers in batches of up to
+    // `readyBatch` (one queue place each), starts the others one by one. The queue's bound holds it back.
     const produce = (chunk: Chunk.Chunk<Indicator.Indicator | Indicator.InvalidIndicator>) =>
       Effect.gen(function*() {
-        let ready: Array<Pending> = []
+        let ready: Array<EnrichmentResult> = []
         for (const input of chunk) {
           if (stopped) break
           const answer = Predicate.isTagged(input, "InvalidIndicator")
             ? invalid(input as Indicator.InvalidIndicator)
             : enrichNow(input as Indicator.Indicator, clock.unsafeCurrentTimeMillis())
           if (!Effect.isEffect(answer)) {
-            ready.push({ _tag: "Ready", result: answer })
-            if (ready.length < concurrency) continue
+            ready.push(answer)
+            if (ready.length < readyBatch) continue
           }
           if (ready.length > 0) {
-            yield* queue.offerAll(ready)
+            yield* queue.offer({ _tag: "Ready", results: ready })
             ready = []
           }
-          if (Effect.isEffect(answer)) {
-            const pending = yield* start(input as Indicator.Indicator, answer)
-            yield* queue.offer(pending)
-          }
+          if (Effect.isEffect(answer)) yield* queue.offer(yield* start(input as Indicator.Indicator, answer))
         }
-        if (ready.length > 0) yield* queue.offerAll(ready)
+        if (ready.length > 0) yield* queue.offer({ _tag: "Ready", results: ready })
       })
 
     const abandon = (indicator: Indicator.Indicator): Effect.Effect<Option.Option<EnrichmentResult>> =>
       onAbandoned === undefined ? Effect.succeedNone : Effect.as(onAbandoned(indicator), Option.none())
 
-    const finish = (pending: Pending): Effect.Effect<Option.Option<EnrichmentResult>> => {
-      switch (pending._tag) {
-        case "Ready":
-          return Effect.succeed(Option.some(pending.result))
-        case "NotStarted":
-          return abandon(pending.indicator)
-        case "Running":
-          return Effect.flatMap(Fiber.await(pending.fiber), (exit) => {
-            if (Exit.isSuccess(exit)) return Effect.succeed(Option.some(exit.value))
-            // `enrich` never fails and only a stop interrupts it: anything else is a bug, not to be passed over.
-            if (stopped && Cause.isInterruptedOnly(exit.cause)) return abandon(pending.indicator)
-            return Effect.failCause(Cause.stripFailures(exit.cause))
-          })
-      }
-    }
+    const finish = (pending: Exclude<Pending, { _tag: "Ready" }>): Effect.Effect<Option.Option<EnrichmentResult>> =>
+      pending._tag === "NotStarted"
+        ? abandon(pending.indicator)
+        : Effect.flatMap(Fiber.await(pending.fiber), (exit) => {
+          if (Exit.isSuccess(exit)) return Effect.succeed(Option.some(exit.value))
+          // `enrich` never fails and only a stop interrupts it: anything else is a bug, not to be passed over.
+          if (stopped && Cause.isInterruptedOnly(exit.cause)) return abandon(pending.indicator)
+          return Effect.failCause(Cause.stripFailures(exit.cause))
+        })
 
     // The producer reads the input, answers or starts each item and queues it, in order.
     yield* source.pipe(
@@ -190,7 +187,7 @@ export const enrichAll = <E, R>(
           break
         }
         if (item._tag === "Ready") {
-          out.push(item.result)
+          for (const result of item.results) out.push(result)
           continue
         }
         const result = yield* finish(item)
