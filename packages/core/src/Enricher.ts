@@ -121,25 +121,30 @@ export const make = (
       const { enriched_at, lookup } = outcome.value
       // Rules run after the cache, so new rules apply to cached answers without a flush.
       const { matchedRule, verdict } = MaliceRules.evaluate(provider.rules, lookup, now)
-      const result: ProviderResult.ProviderResult = {
+      const found = lookup._tag === "Found"
+      const result: {
+        -readonly [K in keyof ProviderResult.ProviderResult]: ProviderResult.ProviderResult[K]
+      } = {
         status: "success",
         success: true,
-        extracted: lookup._tag === "Found" ? lookup.extracted : { found: false },
+        extracted: found ? lookup.extracted : { found: false },
         enriched_at,
         cache_hit: outcome.hit,
         verdict,
         matched_rule: matchedRule,
-        error_message: null,
-        ...(lookup._tag === "Found" && lookup.isPartial ? { warnings: lookup.warnings } : {}),
-        ...(includeRaw ? { raw: lookup._tag === "Found" ? lookup.raw : null } : {})
+        error_message: null
       }
+      // Added after the others, in the product page's order: no temporary objects on the hit path.
+      if (found && lookup.isPartial) result.warnings = lookup.warnings
+      if (includeRaw) result.raw = found ? lookup.raw : null
       return result
     }
 
     // A hit, answered synchronously: the entry read from the cache becomes the provider's result.
-    const hitResult = (provider: Provider.Provider, entry: EnrichmentCache.Entry, now: number) => {
-      EnrichmentMetrics.cacheHits.unsafeUpdate(1, EnrichmentMetrics.providerLabels(provider.name))
-      return toResult(provider, { value: entry, hit: true }, now)
+    const labelsOf = providers.map((provider) => EnrichmentMetrics.providerLabels(provider.name))
+    const hitResult = (i: number, entry: EnrichmentCache.Entry, now: number) => {
+      EnrichmentMetrics.cacheHits.unsafeUpdate(1, labelsOf[i])
+      return toResult(providers[i], { value: entry, hit: true }, now)
     }
 
     const ask = (
@@ -258,7 +263,7 @@ export const make = (
         }
         const entry = unsafeGet === undefined ? undefined : unsafeGet(key, now)
         if (entry === undefined) missing++
-        else results[i] = hitResult(provider, entry, now)
+        else results[i] = hitResult(i, entry, now)
       }
       if (missing === 0) return record(indicator, results as Array<ProviderResult.ProviderResult>)
       const answer = (i: number) => {

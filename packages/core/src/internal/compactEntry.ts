@@ -1,8 +1,10 @@
 /**
- * The compact form the memory cache keeps an entry in: one string, the JSON of `[enriched_at, extracted, raw]` for a
- * found answer or `[enriched_at]` for a not-found. A decoded entry is a tree of small objects (a class instance, a
- * record, a string per field, an array per list) costing about twice the bytes of its JSON; at 100,000 cached
- * accounts that difference is the cache's memory budget.
+ * The compact form the memory cache keeps an entry in: one string, the JSON of `[enriched_at]` for a not-found, or of
+ * `[enriched_at, raw, shape, ...values]` for a found answer, where `shape` numbers the list of the extracted record's
+ * keys (kept once per cache in {@link Shapes}: every account of a provider has the same few). A decoded entry is a
+ * tree of small objects (a class instance, a record, a string per field, an array per list) costing about twice the
+ * bytes of its JSON, and the keys are a third of that JSON; at 100,000 cached accounts that is the memory budget.
+ * A record whose keys cannot be shared (too many shapes) is kept whole: `[enriched_at, raw, extracted]`.
  *
  * Only what survives JSON unchanged is compacted (plain objects, arrays, strings, finite numbers, booleans, null):
  * anything else (a Date, `undefined`, a class instance) is kept as it is, so a cached answer never differs from the
@@ -50,36 +52,69 @@ const isJsonSafe = (value: unknown, depth: number): boolean => {
   }
 }
 
+/** The most key lists one cache numbers; records of other shapes are kept whole. */
+const maxShapes = 256
+
+/** The key lists of the extracted records a cache holds, numbered in the order first seen. */
+export class Shapes {
+  private readonly ids = new Map<string, number>()
+  readonly keys: Array<ReadonlyArray<string>> = []
+
+  /** The number of a key list, or `undefined` when it cannot be shared. */
+  idOf(keys: ReadonlyArray<string>): number | undefined {
+    // Rebuilding a record by assignment would set its prototype instead of a `__proto__` key.
+    if (keys.includes("__proto__")) return undefined
+    const joined = JSON.stringify(keys)
+    let id = this.ids.get(joined)
+    if (id === undefined && this.keys.length < maxShapes) {
+      id = this.keys.length
+      this.keys.push(keys)
+      this.ids.set(joined, id)
+    }
+    return id
+  }
+}
+
 /** The compact form of an entry (see the module's comment). */
-export const encode = (entry: Entry): Compact => {
+export const encode = (entry: Entry, shapes: Shapes): Compact => {
   const { enriched_at, lookup } = entry
   if (lookup._tag === "NotFound") return JSON.stringify([enriched_at])
-  if (lookup.warnings.length > 0 || !isJsonSafe(lookup.extracted, 0) || !isJsonSafe(lookup.raw, 0)) return entry
-  return JSON.stringify([enriched_at, lookup.extracted, lookup.raw])
+  const { extracted, raw } = lookup
+  if (lookup.warnings.length > 0 || !isJsonSafe(extracted, 0) || !isJsonSafe(raw, 0)) return entry
+  const keys = Object.keys(extracted)
+  const shape = shapes.idOf(keys)
+  if (shape === undefined) return JSON.stringify([enriched_at, raw, extracted])
+  const tuple: Array<unknown> = [enriched_at, raw, shape]
+  for (const key of keys) tuple.push(extracted[key])
+  return JSON.stringify(tuple)
 }
 
 const notFound = new Provider.NotFound()
 
 /** The entry a compact form holds, or `undefined` when it is not one (a miss). */
-export const decode = (compact: Compact): Entry | undefined => {
+export const decode = (compact: Compact, shapes: Shapes): Entry | undefined => {
   if (typeof compact !== "string") return compact
   try {
-    return fromJson(JSON.parse(compact))
+    return fromJson(JSON.parse(compact), shapes)
   } catch {
     return undefined
   }
 }
 
-const fromJson = (parsed: unknown): Entry | undefined => {
+const fromJson = (parsed: unknown, shapes: Shapes): Entry | undefined => {
   if (!Array.isArray(parsed) || typeof parsed[0] !== "string") return undefined
   const enriched_at: string = parsed[0]
   if (parsed.length === 1) return { lookup: notFound, enriched_at }
-  const extracted: unknown = parsed[1]
-  if (
-    parsed.length !== 3 || typeof extracted !== "object" || extracted === null || Array.isArray(extracted)
-  ) return undefined
-  return {
-    lookup: new Provider.Found({ extracted: extracted as Record<string, unknown>, raw: parsed[2] }),
-    enriched_at
+  const raw: unknown = parsed[1]
+  let extracted: unknown = parsed[2]
+  if (typeof extracted === "number") {
+    const keys = shapes.keys[extracted]
+    if (keys === undefined || parsed.length !== 3 + keys.length) return undefined
+    const record: Record<string, unknown> = {}
+    for (let i = 0; i < keys.length; i++) record[keys[i]] = parsed[3 + i]
+    extracted = record
+  } else if (parsed.length !== 3 || typeof extracted !== "object" || extracted === null || Array.isArray(extracted)) {
+    return undefined
   }
+  return { lookup: new Provider.Found({ extracted: extracted as Record<string, unknown>, raw }), enriched_at }
 }

@@ -48,6 +48,7 @@ export const makeMemory = (capacity: number): Effect.Effect<EnrichmentCache.Serv
     // A Map iterates in insertion order: re-inserting on read makes its first key the least recently used.
     const store = new Map<string, Slot>()
     const flights = new Map<string, Flight>()
+    const shapes = new Compact.Shapes()
     // Expiries are kept relative to the first write's time, so they stay small integers.
     let base: number | undefined
     // The slots holding a decoded entry, oldest overwritten first.
@@ -67,19 +68,31 @@ export const makeMemory = (capacity: number): Effect.Effect<EnrichmentCache.Serv
       hotNext = (hotNext + 1) % hot.length
     }
 
+    // The key last (re-)inserted: reading it again needs no re-insert, the costliest part of a hit on a hot key.
+    let newest: string | undefined
+
     const read = (key: string, now: number): Entry | undefined => {
       const slot = store.get(key)
       if (slot === undefined) return undefined
-      store.delete(key)
-      if (base === undefined || slot.expiresAt <= now - base) return undefined
+      if (base === undefined || slot.expiresAt <= now - base) {
+        store.delete(key)
+        return undefined
+      }
       let entry = slot.decoded
       if (entry === undefined) {
-        entry = Compact.decode(slot.data)
-        // Unreadable: a miss, and the slot stays dropped.
-        if (entry === undefined) return undefined
+        entry = Compact.decode(slot.data, shapes)
+        if (entry === undefined) {
+          // Unreadable: a miss, and the slot is dropped.
+          store.delete(key)
+          return undefined
+        }
         keepDecoded(slot, entry)
       }
-      store.set(key, slot)
+      if (key !== newest) {
+        store.delete(key)
+        store.set(key, slot)
+        newest = key
+      }
       return entry
     }
 
@@ -87,10 +100,11 @@ export const makeMemory = (capacity: number): Effect.Effect<EnrichmentCache.Serv
       const millis = Duration.toMillis(ttl)
       if (!(millis > 0) || capacity === 0 || EnrichmentCache.isPartial(entry)) return
       if (base === undefined) base = now
-      const slot = new Slot(Compact.encode(entry), now - base + millis, undefined)
+      const slot = new Slot(Compact.encode(entry, shapes), now - base + millis, undefined)
       keepDecoded(slot, entry)
       store.delete(key)
       store.set(key, slot)
+      newest = key
       while (store.size > capacity) {
         const oldest = store.keys().next()
         if (oldest.done) break
