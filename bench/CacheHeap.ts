@@ -82,8 +82,11 @@ export const measure = async (entries: number, templates: number): Promise<Figur
     Effect.runSync(Effect.forEach(
       Array.from({ length: entries }, (_, n) => n),
       (n) =>
-        cache.getOrCompute(`enrichment:okta:account:${n}`, Effect.succeed(make(jsons[n % jsons.length])), () =>
-          Duration.hours(1)),
+        cache.getOrCompute(
+          `enrichment:okta:account:${n}`,
+          Effect.succeed(make(jsons[n % jsons.length])),
+          () => Duration.hours(1)
+        ),
       { discard: true }
     ))
     gc()

@@ -413,7 +413,9 @@ describe("EnrichmentCache memory: compact entries", () => {
   it("reads anything that is not a compact entry as a miss, never a crash", () => {
     const shapes = new Compact.Shapes()
     Compact.encode(entry(oktaLike(1)), shapes)
-    for (const garbage of ["", "{", "null", "[]", "[1]", "{\"a\":1}", "[\"t\",null]", "[\"t\",null,[]]", "[\"t\",null,7]"]) {
+    for (
+      const garbage of ["", "{", "null", "[]", "[1]", "{\"a\":1}", "[\"t\",null]", "[\"t\",null,[]]", "[\"t\",null,7]"]
+    ) {
       expect(Compact.decode(garbage, shapes)).toBeUndefined()
     }
     // The right shape number with the wrong number of values.
