@@ -65,7 +65,8 @@ export interface Service {
   readonly enrich: (indicator: Indicator.Indicator) => Effect.Effect<EnrichmentResult>
   /**
    * Enriches a stream of indicators, `concurrency` at a time, emitting results in input order. Memory stays bounded
-   * by the concurrency (about 2 x concurrency inputs held), whatever the length of the stream. Invalid inputs become
+   * by the concurrency (about 2 x concurrency inputs held, plus answers from a cache held in process, which are
+   * given at once and passed on in batches of up to 64), whatever the length of the stream. Invalid inputs become
    * failed records in place. `stopWhen` ends it gracefully (see {@link EnrichAllOptions}); interrupting its consumer
    * interrupts every enrichment in flight. Fails only with the input's errors.
    */

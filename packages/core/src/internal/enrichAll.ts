@@ -65,6 +65,10 @@ interface End<E> {
  * held (about 2 x concurrency). The fibers live in a FiberSet of the stream's scope: a stop interrupts them and keeps
  * what finished; the end of the stream, for any reason, interrupts whatever is left.
  *
+ * A pool of `concurrency` workers taking jobs from a queue and settling per-item slots was tried and measured: over a
+ * provider that answers at once it cost more (140 runtime steps per item against 127, 4.1x Effect.forEach's CPU
+ * against 2.5x), since every hand-over through an empty queue suspends a fiber and makes a Deferred.
+ *
  * @internal
  */
 export const enrichAll = <E, R>(
