@@ -1,8 +1,8 @@
 /**
  * The cache in front of every provider: bounded, TTL-based, single-flight.
  *
- * Entries are Schema-encodable ({@link Entry}), so a shared store (Redis) can hold them; the memory layer keeps the
- * decoded values.
+ * Entries are Schema-encodable ({@link Entry}), so a shared store (Redis) can hold them; the memory layer keeps them
+ * compactly (one JSON string each, the most recently used also decoded) and can be read synchronously.
  *
  * @since 0.1.0
  */

@@ -1,4 +1,8 @@
-/** @internal */
+/**
+ * The memory cache behind `EnrichmentCache.makeMemory`: a Map in LRU order of compact slots, single-flight per key.
+ *
+ * @internal
+ */
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
