@@ -1,8 +1,9 @@
 /**
- * Heap per cached entry, three ways, with entries made by the real client and provider over an in-memory org (no
- * socket): as cached today (extracted fields + raw responses), without the raw responses (what keeping raw only when
- * a rule or the user reads it would store), and with the extracted fields as one JSON string (a compact form decoded on
- * read). `npm run bench -- --only heap`.
+ * Heap per cached entry, with entries made by the real client and provider over an in-memory org (no socket). The
+ * forms a store could keep, held in a plain Map (decoded with raw responses, decoded without them, the extracted fields
+ * as one JSON string), and what the memory cache (`EnrichmentCache.makeMemory`) really holds for the same entries, with
+ * and without raw responses: its whole heap (Map, keys, compact entries, the decoded hot set) divided by the entries.
+ * `npm run bench -- --only heap`.
  */
 import * as Enricher from "@enrich/core/Enricher"
 import * as EnrichmentCache from "@enrich/core/EnrichmentCache"
@@ -11,7 +12,9 @@ import * as Provider from "@enrich/core/Provider"
 import * as OktaProvider from "@enrich/okta/OktaProvider"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Contenders from "./Contenders.js"
 import { gc } from "./Measure.js"
@@ -23,6 +26,10 @@ export interface Figures {
   readonly asToday: number
   readonly withoutRaw: number
   readonly extractedAsJson: number
+  /** The memory cache, entries without raw responses (what OktaProvider caches unless something reads raw). */
+  readonly memoryCache: number
+  /** The memory cache, entries with raw responses (a rule reads `raw.`, or raw output was asked for). */
+  readonly memoryCacheWithRaw: number
 }
 
 /** Measures the heap of `entries` cached entries (`templates` of them made for real, the rest fresh copies). */
@@ -66,6 +73,27 @@ export const measure = async (entries: number, templates: number): Promise<Figur
     entry.lookup._tag === "Found"
       ? { ...entry, lookup: new Provider.Found({ extracted: entry.lookup.extracted, raw: null }) }
       : entry
+  // The real cache, filled through `getOrCompute` (each a miss) and kept alive while the heap is read.
+  const cacheHeap = (make: (json: string) => EnrichmentCache.Entry): number => {
+    const scope = Effect.runSync(Scope.make())
+    gc()
+    const before = process.memoryUsage().heapUsed
+    const cache = Effect.runSync(Scope.extend(EnrichmentCache.makeMemory({ capacity: entries }), scope))
+    Effect.runSync(Effect.forEach(
+      Array.from({ length: entries }, (_, n) => n),
+      (n) =>
+        cache.getOrCompute(
+          `enrichment:okta:account:${n}`,
+          Effect.succeed(make(jsons[n % jsons.length])),
+          () => Duration.hours(1)
+        ),
+      { discard: true }
+    ))
+    gc()
+    const bytes = (process.memoryUsage().heapUsed - before) / Effect.runSync(cache.size)
+    Effect.runSync(Scope.close(scope, Exit.void))
+    return bytes
+  }
   return {
     entries,
     asToday: perEntry((json) => stored(decode(json))),
@@ -74,6 +102,8 @@ export const measure = async (entries: number, templates: number): Promise<Figur
       const entry = decode(json)
       const extracted = entry.lookup._tag === "Found" ? JSON.stringify(entry.lookup.extracted) : null
       return { extracted, enriched_at: entry.enriched_at, expiresAt: Date.now() }
-    })
+    }),
+    memoryCache: cacheHeap((json) => withoutRaw(decode(json))),
+    memoryCacheWithRaw: cacheHeap(decode)
   }
 }

@@ -65,7 +65,8 @@ export interface Service {
   readonly enrich: (indicator: Indicator.Indicator) => Effect.Effect<EnrichmentResult>
   /**
    * Enriches a stream of indicators, `concurrency` at a time, emitting results in input order. Memory stays bounded
-   * by the concurrency (about 2 x concurrency inputs held), whatever the length of the stream. Invalid inputs become
+   * by the concurrency (about 2 x concurrency inputs held, plus answers from a cache held in process, which are
+   * given at once and passed on in batches of up to 64), whatever the length of the stream. Invalid inputs become
    * failed records in place. `stopWhen` ends it gracefully (see {@link EnrichAllOptions}); interrupting its consumer
    * interrupts every enrichment in flight. Fails only with the input's errors.
    */
@@ -121,30 +122,37 @@ export const make = (
       const { enriched_at, lookup } = outcome.value
       // Rules run after the cache, so new rules apply to cached answers without a flush.
       const { matchedRule, verdict } = MaliceRules.evaluate(provider.rules, lookup, now)
-      const result: ProviderResult.ProviderResult = {
+      const found = lookup._tag === "Found"
+      const result: {
+        -readonly [K in keyof ProviderResult.ProviderResult]: ProviderResult.ProviderResult[K]
+      } = {
         status: "success",
         success: true,
-        extracted: lookup._tag === "Found" ? lookup.extracted : { found: false },
+        extracted: found ? lookup.extracted : { found: false },
         enriched_at,
         cache_hit: outcome.hit,
         verdict,
         matched_rule: matchedRule,
-        error_message: null,
-        ...(lookup._tag === "Found" && lookup.isPartial ? { warnings: lookup.warnings } : {}),
-        ...(includeRaw ? { raw: lookup._tag === "Found" ? lookup.raw : null } : {})
+        error_message: null
       }
+      // Added after the others, in the product page's order: no temporary objects on the hit path.
+      if (found && lookup.isPartial) result.warnings = lookup.warnings
+      if (includeRaw) result.raw = found ? lookup.raw : null
       return result
+    }
+
+    // A hit, answered synchronously: the entry read from the cache becomes the provider's result.
+    const labelsOf = providers.map((provider) => EnrichmentMetrics.providerLabels(provider.name))
+    const hitResult = (i: number, entry: EnrichmentCache.Entry, now: number) => {
+      EnrichmentMetrics.cacheHits.unsafeUpdate(1, labelsOf[i])
+      return toResult(providers[i], { value: entry, hit: true }, now)
     }
 
     const ask = (
       provider: Provider.Provider,
-      indicator: Indicator.Indicator
+      indicator: Indicator.Indicator,
+      key: string
     ): Effect.Effect<ProviderResult.ProviderResult> => {
-      if (!Provider.supports(provider, indicator.type)) {
-        return Effect.succeed(
-          ProviderResult.skipped(`the ${provider.name} provider does not handle ${indicator.type} indicators`)
-        )
-      }
       // Suspended: a provider that throws while building its effect is a crash like any other, caught below.
       const labels = EnrichmentMetrics.providerLabels(provider.name)
       const compute = Effect.clockWith((clock) => {
@@ -163,11 +171,7 @@ export const make = (
           })
         })
       })
-      return cache.getOrCompute(
-        EnrichmentCache.key(provider, indicator),
-        compute,
-        (entry) => Provider.ttlOf(provider, indicator.type, entry.lookup)
-      ).pipe(
+      return cache.getOrCompute(key, compute, (entry) => Provider.ttlOf(provider, indicator.type, entry.lookup)).pipe(
         Effect.matchCauseEffect({
           // One step on a hit: the clock is read synchronously (rules that compare dates need `now`).
           onSuccess: (outcome) =>
@@ -191,36 +195,97 @@ export const make = (
     const record = (
       indicator: Indicator.Indicator,
       results: ReadonlyArray<ProviderResult.ProviderResult>
-    ): EnrichmentResult => ({
-      indicator: { type: indicator.type, value: indicator.value },
-      verdict: Verdict.worst(results.map((result) => result.verdict)),
-      enrichment: Object.fromEntries(results.map((result, i) => [providers[i].name, result]))
-    })
+    ): EnrichmentResult => {
+      let verdict: Verdict.Verdict = "Pending"
+      const enrichment: Record<string, ProviderResult.ProviderResult> = {}
+      for (let i = 0; i < results.length; i++) {
+        enrichment[providers[i].name] = results[i]
+        if (Verdict.rank(results[i].verdict) > Verdict.rank(verdict)) verdict = results[i].verdict
+      }
+      return { indicator: { type: indicator.type, value: indicator.value }, verdict, enrichment }
+    }
 
-    const enrichValid = (indicator: Indicator.Indicator): Effect.Effect<EnrichmentResult> =>
-      providers.length === 1
-        // Forking costs time; a single provider has nothing to run alongside.
-        ? Effect.map(ask(providers[0], indicator), (result) => record(indicator, [result]))
+    /** What a normalized indicator needs on every lookup, worked out once: its cache key per provider. */
+    interface Known {
+      readonly _tag: "Known"
+      readonly indicator: Indicator.Indicator
+      /** The cache key per provider; `undefined` for a provider that does not handle the type. */
+      readonly keys: ReadonlyArray<string | undefined>
+    }
+
+    // Indicators already validated (`Indicator.validate` builds a Schema class instance, the largest cost of a hit, and
+    // its answer cannot change), with their cache keys (a key is a string built per provider).
+    const known = new WeakMap<Indicator.Indicator, Known | Indicator.InvalidIndicator>()
+
+    const knowOf = (indicator: Indicator.Indicator): Known | Indicator.InvalidIndicator => {
+      let found = known.get(indicator)
+      if (found === undefined) {
+        found = Either.match(Indicator.validate(indicator.type, indicator.value), {
+          onLeft: (error): Known | Indicator.InvalidIndicator => error,
+          onRight: (valid): Known => {
+            const same = valid.value === indicator.value ? indicator : valid
+            return {
+              _tag: "Known",
+              indicator: same,
+              keys: providers.map((provider) =>
+                Provider.supports(provider, same.type) ? EnrichmentCache.key(provider, same) : undefined
+              )
+            }
+          }
+        })
+        known.set(indicator, found)
+      }
+      return found
+    }
+
+    const unsafeGet = cache.unsafeGet
+
+    /**
+     * The result of an indicator at `now` when it can be given at once (an invalid input, every provider answered from
+     * a cache held in this process or skipped), or else the effect that gives it (reusing the answers already read).
+     */
+    const enrichNow = (
+      input: Indicator.Indicator,
+      now: number
+    ): EnrichmentResult | Effect.Effect<EnrichmentResult> => {
+      const know = knowOf(input)
+      if (know._tag === "InvalidIndicator") return invalid(providers, know)
+      const { indicator, keys } = know
+      const results: Array<ProviderResult.ProviderResult | undefined> = new Array(providers.length)
+      let missing = 0
+      for (let i = 0; i < providers.length; i++) {
+        const provider = providers[i]
+        const key = keys[i]
+        if (key === undefined) {
+          results[i] = ProviderResult.skipped(
+            `the ${provider.name} provider does not handle ${indicator.type} indicators`
+          )
+          continue
+        }
+        const entry = unsafeGet === undefined ? undefined : unsafeGet(key, now)
+        if (entry === undefined) missing++
+        else results[i] = hitResult(i, entry, now)
+      }
+      if (missing === 0) return record(indicator, results as Array<ProviderResult.ProviderResult>)
+      const answer = (i: number) => {
+        const ready = results[i]
+        return ready === undefined ? ask(providers[i], indicator, keys[i] as string) : Effect.succeed(ready)
+      }
+      // Forking costs time; a single missing answer has nothing to run alongside.
+      return missing === 1 && providers.length === 1
+        ? Effect.map(answer(0), (result) => record(indicator, [result]))
         : Effect.map(
-          Effect.forEach(providers, (provider) => ask(provider, indicator), { concurrency: "unbounded" }),
+          Effect.forEach(providers, (_, i) => answer(i), { concurrency: "unbounded" }),
           (results) => record(indicator, results)
         )
-
-    // Indicators known to be normalized (given by `Indicator.validate`, or found to be normalized here): validating
-    // one builds a Schema class instance, the largest cost of a cache hit, and its answer cannot change.
-    const normalized = new WeakSet<Indicator.Indicator>()
-
-    const enrich = (indicator: Indicator.Indicator): Effect.Effect<EnrichmentResult> => {
-      if (normalized.has(indicator)) return enrichValid(indicator)
-      return Either.match(Indicator.validate(indicator.type, indicator.value), {
-        onLeft: (error) => Effect.succeed(invalid(providers, error)),
-        onRight: (valid) => {
-          const same = valid.value === indicator.value ? indicator : valid
-          normalized.add(same)
-          return enrichValid(same)
-        }
-      })
     }
+
+    // Two runtime steps on a hit (the clock read, the result), and nothing forked.
+    const enrich = (indicator: Indicator.Indicator): Effect.Effect<EnrichmentResult> =>
+      Effect.clockWith((clock) => {
+        const answer = enrichNow(indicator, clock.unsafeCurrentTimeMillis())
+        return Effect.isEffect(answer) ? answer : Effect.succeed(answer)
+      })
 
     return Enricher.of({
       providers,
@@ -228,7 +293,7 @@ export const make = (
       enrichAll: (inputs, options) =>
         internal.enrichAll(inputs, {
           concurrency: Math.max(1, Math.floor(options?.concurrency ?? defaultConcurrency)),
-          enrich,
+          enrichNow,
           invalid: (error) => invalid(providers, error),
           stopWhen: options?.stopWhen,
           onAbandoned: options?.onAbandoned

@@ -1,23 +1,21 @@
 /**
  * The cache in front of every provider: bounded, TTL-based, single-flight.
  *
- * Entries are Schema-encodable ({@link Entry}), so a shared store (Redis) can hold them; the memory layer keeps the
- * decoded values.
+ * Entries are Schema-encodable ({@link Entry}), so a shared store (Redis) can hold them; the memory layer keeps them
+ * compactly (one JSON string each, the most recently used also decoded) and can be read synchronously.
  *
  * @since 0.1.0
  */
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
-import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type { Indicator } from "./Indicator.js"
+import * as internalMemory from "./internal/memoryCache.js"
 import * as internalRedis from "./internal/redisCache.js"
 import * as Provider from "./Provider.js"
 import type * as Redis from "./Redis.js"
@@ -76,6 +74,13 @@ export interface Service {
     compute: Effect.Effect<Entry, Provider.ProviderError>,
     ttl: (entry: Entry) => Duration.Duration
   ) => Effect.Effect<Outcome, Provider.ProviderError>
+  /**
+   * Caches held in this process only (the memory cache; absent for a shared store such as Redis): the live entry
+   * under `key` at `now` (epoch milliseconds, from Effect's `Clock`), read synchronously, or `undefined`. A found
+   * entry counts as a hit; on `undefined`, call {@link Service.getOrCompute}, which counts the miss. It lets a caller
+   * answer a hit without entering the single-flight path (no Deferred, no fiber, no runtime step).
+   */
+  readonly unsafeGet?: ((key: string, now: number) => Entry | undefined) | undefined
   /** Drops the entry under `key`; a computation running for it still answers its callers but is not stored. */
   readonly invalidate: (key: string) => Effect.Effect<void>
   /** The number of live entries. */
@@ -102,166 +107,17 @@ const defaultCapacity = 10_000
 /** Returns true when an entry must never be stored: partial results (some related data could not be fetched). */
 export const isPartial = (entry: Entry): boolean => entry.lookup._tag === "Found" && entry.lookup.isPartial
 
-interface Stored {
-  readonly entry: Entry
-  readonly expiresAt: number
-}
-
-interface Flight {
-  readonly deferred: Deferred.Deferred<Entry, Provider.ProviderError>
-  waiters: number
-  done: boolean
-  fiber: Fiber.RuntimeFiber<unknown> | undefined
-}
-
 /**
  * Builds an in-memory cache: least-recently-used eviction beyond `capacity` (O(1) per operation), expiry read from
  * Effect's `Clock`, single-flight per key. Computations run in the given scope, so closing it interrupts them.
  * Dies when `capacity` is not a non-negative integer (0 keeps nothing but still coalesces concurrent lookups).
+ *
+ * Entries are kept compactly (the JSON of the extracted fields and raw responses, about half the heap of the decoded
+ * objects); the most recently used few hundred are also kept decoded, so a hot account is answered without parsing.
+ * It has {@link Service.unsafeGet}.
  */
 export const makeMemory = (options?: MemoryOptions): Effect.Effect<Service, never, Scope.Scope> =>
-  Effect.gen(function*() {
-    const capacity = options?.capacity ?? defaultCapacity
-    if (!Number.isSafeInteger(capacity) || capacity < 0) {
-      return yield* Effect.dieMessage(`EnrichmentCache capacity must be a non-negative integer, got ${capacity}`)
-    }
-    const scope = yield* Effect.scope
-    // A Map iterates in insertion order: re-inserting on read makes its first key the least recently used.
-    const store = new Map<string, Stored>()
-    const flights = new Map<string, Flight>()
-    let hits = 0
-    let misses = 0
-    let coalesced = 0
-    let evictions = 0
-
-    const read = (key: string, now: number): Entry | undefined => {
-      const stored = store.get(key)
-      if (stored === undefined) return undefined
-      store.delete(key)
-      if (stored.expiresAt <= now) return undefined
-      store.set(key, stored)
-      return stored.entry
-    }
-
-    const write = (key: string, entry: Entry, ttl: Duration.Duration, now: number): void => {
-      const millis = Duration.toMillis(ttl)
-      if (!(millis > 0) || capacity === 0 || isPartial(entry)) return
-      store.delete(key)
-      store.set(key, { entry, expiresAt: now + millis })
-      while (store.size > capacity) {
-        const oldest = store.keys().next()
-        if (oldest.done) break
-        store.delete(oldest.value)
-        evictions++
-      }
-    }
-
-    const settle =
-      (key: string, flight: Flight, ttl: (entry: Entry) => Duration.Duration) =>
-      (exit: Exit.Exit<Entry, Provider.ProviderError>) =>
-        Effect.clockWith((clock) =>
-          Effect.suspend(() => {
-            flight.done = true
-            let outcome: Exit.Exit<Entry, Provider.ProviderError> = exit
-            if (flights.get(key) === flight) {
-              flights.delete(key)
-              if (Exit.isSuccess(exit)) {
-                // A throwing `ttl` is a bug; it must still reach the callers rather than leave them waiting.
-                try {
-                  write(key, exit.value, ttl(exit.value), clock.unsafeCurrentTimeMillis())
-                } catch (defect) {
-                  outcome = Exit.die(defect)
-                }
-              }
-            }
-            return Deferred.done(flight.deferred, outcome)
-          })
-        )
-
-    const leave = (key: string, flight: Flight) =>
-      Effect.suspend(() => {
-        flight.waiters--
-        if (flight.waiters > 0 || flight.done) return Effect.void
-        // Nobody wants the answer any more: stop asking the provider.
-        if (flights.get(key) === flight) flights.delete(key)
-        return flight.fiber === undefined ? Effect.void : Fiber.interruptFork(flight.fiber)
-      })
-
-    // The miss path: join the computation running for `key`, or start one. From the cache read to the fork everything
-    // is synchronous, so no other fiber can interleave (the store is read again: the fiber may have yielded since the
-    // read of `getOrCompute`).
-    const join = (
-      key: string,
-      compute: Effect.Effect<Entry, Provider.ProviderError>,
-      ttl: (entry: Entry) => Duration.Duration
-    ): Effect.Effect<Outcome, Provider.ProviderError> =>
-      Effect.clockWith((clock) =>
-        Effect.uninterruptibleMask((restore) =>
-          Effect.gen(function*() {
-            const deferred = yield* Deferred.make<Entry, Provider.ProviderError>()
-            const cached = read(key, clock.unsafeCurrentTimeMillis())
-            if (cached !== undefined) {
-              hits++
-              return { value: cached, hit: true }
-            }
-            let flight = flights.get(key)
-            const leader = flight === undefined
-            if (flight === undefined) {
-              flight = { deferred, waiters: 0, done: false, fiber: undefined }
-              flights.set(key, flight)
-              misses++
-            } else {
-              coalesced++
-            }
-            flight.waiters++
-            if (leader) {
-              flight.fiber = yield* compute.pipe(
-                Effect.onExit(settle(key, flight, ttl)),
-                // The outcome reaches the callers through the deferred: the fiber itself must not end in a failure,
-                // or the runtime logs every failed lookup as an unhandled error.
-                Effect.exit,
-                Effect.interruptible,
-                Effect.forkIn(scope)
-              )
-            }
-            const value = yield* restore(Deferred.await(flight.deferred)).pipe(
-              Effect.onInterrupt(() => leave(key, flight))
-            )
-            return { value, hit: !leader }
-          })
-        )
-      )
-
-    // The hit path is one synchronous step: a read of the store, no Deferred, no fiber, no interruption mask.
-    const getOrCompute: Service["getOrCompute"] = (key, compute, ttl) =>
-      Effect.clockWith((clock) => {
-        const cached = read(key, clock.unsafeCurrentTimeMillis())
-        if (cached === undefined) return join(key, compute, ttl)
-        hits++
-        return Effect.succeed({ value: cached, hit: true })
-      })
-
-    const size = Effect.clockWith((clock) =>
-      Effect.sync(() => {
-        const now = clock.unsafeCurrentTimeMillis()
-        for (const [key, stored] of store) {
-          if (stored.expiresAt <= now) store.delete(key)
-        }
-        return store.size
-      })
-    )
-
-    return EnrichmentCache.of({
-      getOrCompute,
-      invalidate: (key) =>
-        Effect.sync(() => {
-          store.delete(key)
-          flights.delete(key)
-        }),
-      size,
-      stats: Effect.sync(() => ({ hits, misses, coalesced, evictions }))
-    })
-  })
+  internalMemory.makeMemory(options?.capacity ?? defaultCapacity)
 
 /** The in-memory cache (the default): see {@link makeMemory}. */
 export const layerMemory = (options?: MemoryOptions): Layer.Layer<EnrichmentCache> =>

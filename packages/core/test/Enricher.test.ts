@@ -581,10 +581,100 @@ describe("Enricher hot path", () => {
       const floor = yield* cost(Effect.void)
       const hit = yield* cost(enricher.enrich(jsmith))
       expect(hit.forks).toBe(0)
-      // 29 steps before the hit path was made synchronous (Deferred, mask, generator, forEach, clock effects).
-      expect(hit.steps - floor.steps).toBeLessThanOrEqual(8)
+      // 29 steps before the hit path was made synchronous (Deferred, mask, generator, forEach, clock effects), 6
+      // while the hit still went through `getOrCompute`; now the clock read and the result.
+      expect(hit.steps - floor.steps).toBeLessThanOrEqual(2)
       expect(yield* provider.calls).toBe(1)
+      expect((yield* cache.stats).hits).toBe(1)
     }))
+
+  it.scoped("enrichAll answers cached items in place: no fiber and under one runtime step per item", () =>
+    Effect.gen(function*() {
+      const cache = yield* EnrichmentCache.makeMemory()
+      const provider = FakeProvider.make({ lookups: { [jsmith.value]: active } })
+      const enricher = yield* Enricher.make([provider]).pipe(
+        Effect.provideService(EnrichmentCache.EnrichmentCache, cache)
+      )
+      yield* enricher.enrich(jsmith)
+      const batch = (n: number) =>
+        cost(enricher.enrichAll(Stream.fromIterable(Array.from({ length: n }, () => jsmith))).pipe(Stream.runDrain))
+      const small = yield* batch(100)
+      const large = yield* batch(1100)
+      // The stream's own fibers (producer, stop watcher) are forked once, whatever the number of items.
+      expect(large.forks).toBe(small.forks)
+      // 72 steps per item when every item was forked with a permit; now cached answers pass a batch at a time.
+      expect((large.steps - small.steps) / 1000).toBeLessThan(1)
+      expect(yield* provider.calls).toBe(1)
+      expect((yield* cache.stats).hits).toBe(1200)
+    }))
+
+  it.scoped("enrichAll forks one fiber per item that needs the provider (plus the cache's computation)", () =>
+    Effect.gen(function*() {
+      const cache = yield* EnrichmentCache.makeMemory()
+      const provider = FakeProvider.make({})
+      const enricher = yield* Enricher.make([provider]).pipe(
+        Effect.provideService(EnrichmentCache.EnrichmentCache, cache)
+      )
+      const batch = (from: number, n: number) =>
+        cost(
+          enricher.enrichAll(
+            Stream.fromIterable(
+              Array.from({ length: n }, (_, i) => new Indicator.Indicator({ type: "account", value: `u${from + i}` }))
+            )
+          ).pipe(Stream.runDrain)
+        )
+      const small = yield* batch(0, 10)
+      const large = yield* batch(1000, 110)
+      expect((large.forks - small.forks) / 100).toBe(2)
+    }))
+
+  it.effect("with several providers, one answered from the cache and one asked, counts each lookup once", () =>
+    Effect.gen(function*() {
+      const cached = FakeProvider.make({ name: "cached", lookups: { [jsmith.value]: active } })
+      // A partial answer is never cached: this provider is asked every time.
+      const asked = FakeProvider.make({
+        name: "asked",
+        lookups: { [jsmith.value]: FakeProvider.found({ status: "ACTIVE" }, { warnings: ["no groups"] }) }
+      })
+      const enricher = yield* Enricher.make([cached, asked])
+      yield* enricher.enrich(jsmith)
+      const second = yield* enricher.enrich(jsmith)
+      expect(second.enrichment.cached.cache_hit).toBe(true)
+      expect(second.enrichment.asked.cache_hit).toBe(false)
+      expect(second.enrichment.asked.warnings).toEqual(["no groups"])
+      expect(yield* cached.calls).toBe(1)
+      expect(yield* asked.calls).toBe(2)
+      const cache = yield* EnrichmentCache.EnrichmentCache
+      expect(yield* cache.stats).toEqual({ hits: 1, misses: 3, coalesced: 0, evictions: 0 })
+    }).pipe(withMemoryCache))
+
+  it.effect("enrichAll puts cached answers in place between answers that take time, in input order", () =>
+    Effect.gen(function*() {
+      const values = Array.from({ length: 12 }, (_, i) => `user${i}@example.com`)
+      const okta = FakeProvider.make({
+        name: "okta",
+        lookups: Object.fromEntries(values.map((v) => [v, FakeProvider.found({ login: v })])),
+        latency: (indicator) => `${12 - values.indexOf(indicator.value)} seconds`
+      })
+      const enricher = yield* Enricher.make([okta])
+      const indicators = values.map((value) => new Indicator.Indicator({ type: "account", value }))
+      // Every third account is cached beforehand.
+      yield* Effect.forEach(indicators.filter((_, i) => i % 3 === 0), enricher.enrich).pipe(
+        Effect.fork,
+        Effect.zipLeft(TestClock.adjust("1 minute")),
+        Effect.flatMap(Fiber.join)
+      )
+      const fiber = yield* enricher.enrichAll(Stream.fromIterable(indicators), { concurrency: 3 }).pipe(
+        Stream.runCollect,
+        Effect.fork
+      )
+      yield* TestClock.adjust("1 minute")
+      const results = Chunk.toReadonlyArray(yield* Fiber.join(fiber))
+      expect(results.map((r) => r.indicator.value)).toEqual(values)
+      expect(results.map((r) => r.enrichment.okta.cache_hit)).toEqual(values.map((_, i) => i % 3 === 0))
+      expect(yield* okta.calls).toBe(12)
+      expect(yield* okta.maxInFlight).toBe(3)
+    }).pipe(withMemoryCache))
 
   it.scoped("an indicator that needs normalizing is still normalized on every call", () =>
     Effect.gen(function*() {

@@ -17,6 +17,7 @@ import {
   Schema,
   TestClock
 } from "effect"
+import * as Compact from "../src/internal/compactEntry.js"
 import { cost } from "./support/steps.js"
 
 const found = FakeProvider.found({ status: "ACTIVE" }, { raw: { id: "00u1" } })
@@ -355,4 +356,87 @@ describe("EnrichmentCache hot path", () => {
       expect(hit.steps - floor.steps).toBeLessThanOrEqual(1)
       expect((yield* cache.stats).hits).toBe(1)
     }))
+})
+
+describe("EnrichmentCache memory: compact entries", () => {
+  const oktaLike = (n: number) =>
+    FakeProvider.found({
+      user_id: `00u${n}`,
+      login: `user${n}@example.com`,
+      status: "ACTIVE",
+      groups: ["Everyone", `Team ${n % 7}`],
+      mfa_enrolled: n % 2 === 0,
+      admin_roles: [{ type: "ORG_ADMIN", label: "Administrator" }],
+      manager: null
+    }, { raw: n % 3 === 0 ? { user: { id: `00u${n}` } } : null })
+
+  it.scoped("gives back equal entries once they have left the decoded hot set (300 entries > 256 decoded)", () =>
+    Effect.gen(function*() {
+      const cache = yield* EnrichmentCache.makeMemory()
+      const entries = Array.from({ length: 300 }, (_, n) => entry(n % 10 === 9 ? FakeProvider.notFound : oktaLike(n)))
+      for (let n = 0; n < entries.length; n++) {
+        yield* cache.getOrCompute(`k${n}`, Effect.succeed(entries[n]), () => Duration.hours(1))
+      }
+      for (let n = 0; n < entries.length; n++) {
+        const outcome = yield* cache.getOrCompute(`k${n}`, Effect.dieMessage("should be cached"), ttl)
+        expect(outcome.hit).toBe(true)
+        expect(outcome.value).toEqual(entries[n])
+        expect(outcome.value.lookup).toBeInstanceOf(n % 10 === 9 ? Provider.NotFound : Provider.Found)
+      }
+      expect((yield* cache.stats).hits).toBe(300)
+    }))
+
+  it.scoped("keeps an entry that JSON would change (a Date, undefined) as it is", () =>
+    Effect.gen(function*() {
+      const cache = yield* EnrichmentCache.makeMemory()
+      const odd = entry(FakeProvider.found({ last_login: new Date(0), manager: undefined }))
+      yield* cache.getOrCompute("odd", Effect.succeed(odd), () => Duration.hours(1))
+      for (let n = 0; n < 300; n++) {
+        yield* cache.getOrCompute(`k${n}`, Effect.succeed(entry(oktaLike(n))), () => Duration.hours(1))
+      }
+      const outcome = yield* cache.getOrCompute("odd", Effect.dieMessage("should be cached"), ttl)
+      expect(outcome.value).toBe(odd)
+      expect(Compact.encode(odd, new Compact.Shapes())).toBe(odd)
+    }))
+
+  it("stores an answer as one string, its record's keys shared by every entry of the same shape", () => {
+    const shapes = new Compact.Shapes()
+    const first = Compact.encode(entry(oktaLike(1)), shapes)
+    const second = Compact.encode(entry(oktaLike(2)), shapes)
+    expect(typeof first).toBe("string")
+    expect(second).not.toContain("user_id")
+    expect(second).toContain("user2@example.com")
+    expect(shapes.keys).toHaveLength(1)
+    expect(Compact.decode(second, shapes)).toEqual(entry(oktaLike(2)))
+  })
+
+  it("reads anything that is not a compact entry as a miss, never a crash", () => {
+    const shapes = new Compact.Shapes()
+    Compact.encode(entry(oktaLike(1)), shapes)
+    for (
+      const garbage of ["", "{", "null", "[]", "[1]", "{\"a\":1}", "[\"t\",null]", "[\"t\",null,[]]", "[\"t\",null,7]"]
+    ) {
+      expect(Compact.decode(garbage, shapes)).toBeUndefined()
+    }
+    // The right shape number with the wrong number of values.
+    expect(Compact.decode("[\"t\",null,0,true]", shapes)).toBeUndefined()
+  })
+
+  it.scoped("unsafeGet reads a live entry synchronously and counts a hit; an absent or expired one is undefined", () =>
+    Effect.gen(function*() {
+      const cache = yield* EnrichmentCache.makeMemory()
+      const unsafeGet = cache.unsafeGet
+      if (unsafeGet === undefined) return expect.unreachable("the memory cache has unsafeGet")
+      expect(unsafeGet("k", 0)).toBeUndefined()
+      yield* cache.getOrCompute("k", Effect.succeed(entry(found)), () => Duration.minutes(5))
+      expect(unsafeGet("k", 0)).toEqual(entry(found))
+      expect(unsafeGet("k", Duration.toMillis("5 minutes"))).toBeUndefined()
+      expect(yield* cache.stats).toEqual({ hits: 1, misses: 1, coalesced: 0, evictions: 0 })
+    }))
+
+  it.effect("a cache that is not held in process has no unsafeGet", () =>
+    Effect.gen(function*() {
+      const cache = yield* EnrichmentCache.EnrichmentCache
+      expect(cache.unsafeGet).toBeUndefined()
+    }).pipe(Effect.provide(EnrichmentCache.layerNone)))
 })
