@@ -2,7 +2,9 @@ import { describe, expect, it } from "@effect/vitest"
 import * as MaliceRules from "@enrich/core/MaliceRules"
 
 const rules = (...conditions: ReadonlyArray<unknown>) =>
-  MaliceRules.decodeSync({ rules: conditions.map((condition) => ({ ...(condition as object), verdict: "Suspicious" })) })
+  MaliceRules.decodeSync({
+    rules: conditions.map((condition) => ({ ...(condition as object), verdict: "Suspicious" }))
+  })
 
 describe("MaliceRules.readsRaw", () => {
   it("is false without rules, and for rules on extracted fields only", () => {
@@ -18,7 +20,9 @@ describe("MaliceRules.readsRaw", () => {
       .toBe(true)
     expect(MaliceRules.readsRaw(rules(
       { field: "status", operator: "eq", value: "ACTIVE" },
-      { all: [{ field: "is_admin", operator: "eq", value: true }, { not: { field: "raw.groups", operator: "exists" } }] }
+      {
+        all: [{ field: "is_admin", operator: "eq", value: true }, { not: { field: "raw.groups", operator: "exists" } }]
+      }
     ))).toBe(true)
     expect(MaliceRules.readsRaw(rules({ any: [{ field: "raw", operator: "exists" }] }))).toBe(true)
   })
