@@ -302,6 +302,14 @@ export const clientSetup = (
   })
 
 /**
+ * Whether the provider keeps Okta's raw responses: always with `--include-raw` (they are printed), and with the Redis
+ * cache (its entries are shared with other processes, which may print them or run rules on `raw.` fields); otherwise
+ * only when a rule reads them (`auto`), so a cached account holds its extracted fields only.
+ */
+export const keepRawFor = (includeRaw: boolean, cache: "memory" | "redis" | "none"): OktaProvider.KeepRaw =>
+  includeRaw || cache === "redis" ? "always" : "auto"
+
+/**
  * Builds the Enricher (Okta provider, cache) for the lifetime of the scope, starting the sandbox first with
  * `--sandbox`. Returns it, with the Okta client it uses (for its rate-limit stats), as a Layer that is already built:
  * configuration errors have surfaced by then. The layer also makes the logger scrub the API token.
@@ -349,7 +357,8 @@ export const enricherLayer = (
       ...(options.notFoundTtl !== undefined ? { notFoundTtl: options.notFoundTtl } : {}),
       // --cache none asks Okta every time: the provider keeps no identity either.
       ...(options.cache === "none" ? { cacheTtl: Duration.zero } : {}),
-      ...(activity !== undefined ? { activity } : {})
+      ...(activity !== undefined ? { activity } : {}),
+      keepRaw: keepRawFor(options.includeRaw, cache)
     })
     // The client is kept in the result, beside the Enricher, so the command can report its rate-limit stats.
     const layer = Enricher.layerWith({ includeRaw: options.includeRaw }, OktaProvider.OktaProvider).pipe(

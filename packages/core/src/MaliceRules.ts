@@ -318,6 +318,26 @@ export const evaluate = (ruleSet: RuleSet, lookup: Provider.Lookup, now: number)
 export const evaluateEffect = (ruleSet: RuleSet, lookup: Provider.Lookup): Effect.Effect<Evaluation> =>
   Effect.map(Clock.currentTimeMillis, (now) => evaluate(ruleSet, lookup, now))
 
+/** True when the condition reads a `raw.` field (or the whole `raw`) anywhere in it. */
+const conditionReadsRaw = (condition: Condition): boolean => {
+  switch (condition._tag) {
+    case "Comparison":
+      return condition.path.root === "raw"
+    case "All":
+    case "Any":
+      return condition.conditions.some(conditionReadsRaw)
+    case "Not":
+      return conditionReadsRaw(condition.condition)
+  }
+}
+
+/**
+ * True when some rule reads the provider's raw responses (a field `raw.…`, in any `all` / `any` / `not`). A provider
+ * can drop its raw responses when no rule reads them and nobody asked for raw output: they are most of a cached
+ * lookup's memory.
+ */
+export const readsRaw = (ruleSet: RuleSet): boolean => ruleSet.rules.some((rule) => conditionReadsRaw(rule.condition))
+
 /** Evaluates a single condition against a lookup's fields at `now`; `false` for a not-found lookup. */
 export const test = (condition: Condition, lookup: Provider.Lookup, now: number): boolean =>
   lookup._tag === "NotFound" ? false : internalEvaluate.test(condition, lookup, now)

@@ -25,6 +25,7 @@ import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
@@ -85,8 +86,15 @@ export interface Service {
   readonly getUser: (idOrLogin: string) => Effect.Effect<OktaUser, OktaError>
   /** `GET /api/v1/users?search=profile.email eq "…"`: every user with that email (DEPROVISIONED included). */
   readonly findUsersByEmail: (email: string) => Effect.Effect<Listing<OktaUser>, OktaError>
-  /** `GET /api/v1/users/{id}/groups`, every page. */
-  readonly listUserGroups: (userId: string) => Effect.Effect<Listing<OktaGroup>, OktaError>
+  /**
+   * `GET /api/v1/users/{id}/groups`, every page. With `{ keepRaw: false }`, each group's `raw` is `null`: a page's
+   * JSON is dropped once its groups are decoded, so a user in thousands of groups holds only the decoded fields.
+   * Fakes may ignore the option.
+   */
+  readonly listUserGroups: (
+    userId: string,
+    options?: { readonly keepRaw?: boolean | undefined }
+  ) => Effect.Effect<Listing<OktaGroup>, OktaError>
   /** `GET /api/v1/users/{userId}/factors`. */
   readonly listFactors: (userId: string) => Effect.Effect<ReadonlyArray<OktaFactor>, OktaError>
   /** `GET /api/v1/users/{userId}/roles`, including roles assigned through groups. */
@@ -157,6 +165,13 @@ const decodeUsers: Response.Decoder<ReadonlyArray<OktaUser>> = ParseResult.decod
 const decodeGroups: Response.Decoder<ReadonlyArray<OktaGroup>> = ParseResult.decodeUnknownEither(
   Schema.Array(OktaGroup)
 )
+/** Groups without the JSON they came from (`raw: null`): what `listUserGroups(id, { keepRaw: false })` keeps. */
+const decodeGroupsWithoutRaw: Response.Decoder<ReadonlyArray<OktaGroup>> = (input) =>
+  Either.map(
+    decodeGroups(input),
+    (groups) =>
+      groups.map((group): OktaGroup => ({ id: group.id, type: group.type, profile: group.profile, raw: null }))
+  )
 const decodeFactors: Response.Decoder<ReadonlyArray<OktaFactor>> = ParseResult.decodeUnknownEither(
   Schema.Array(OktaFactor)
 )
@@ -301,9 +316,9 @@ const makeWith = (
           decodeUsers
         ).pipe(tracedFindUsersByEmail)
       },
-      listUserGroups: (userId) =>
+      listUserGroups: (userId, options) =>
         userCall(Endpoint.userGroups, userId, "/groups").pipe(
-          Effect.flatMap((call) => all(call, decodeGroups)),
+          Effect.flatMap((call) => all(call, options?.keepRaw === false ? decodeGroupsWithoutRaw : decodeGroups)),
           tracedListUserGroups
         ),
       listFactors: (userId) =>

@@ -51,7 +51,21 @@ export interface Options {
    * Needs the `okta.logs.read` scope.
    */
   readonly activity?: ActivityOptions | undefined
+  /**
+   * Whether a found account keeps Okta's raw responses (`raw`: the user, groups, factors, roles and System Log events
+   * as Okta sent them), which are most of a cached lookup's memory and of a big account's heap:
+   * - `"auto"` (default): only when a malice rule reads a `raw.` field ({@link MaliceRules.readsRaw}); otherwise
+   *   `raw` is `null` and group pages are read keeping only what extraction uses;
+   * - `"always"`: always. Set it when the raw responses are shown (the Enricher's `includeRaw`, the CLI's
+   *   `--include-raw`) or when other processes, which may show them or run rules on them, read the same cache (Redis);
+   * - `"never"`: never, even for rules on `raw.` fields (which then never match; a warning says so when the provider
+   *   is built).
+   */
+  readonly keepRaw?: KeepRaw | undefined
 }
+
+/** Whether a found account keeps Okta's raw responses: see {@link Options.keepRaw}. */
+export type KeepRaw = "auto" | "always" | "never"
 
 /** Options of the recent activity read. */
 export interface ActivityOptions {
@@ -145,6 +159,19 @@ export const make = (options: Options = {}): Effect.Effect<Provider.Provider, ne
       ttl: Duration.decode(options.activity.ttl ?? defaultActivityTtl)
     }
     const identities = activity === undefined ? undefined : Activity.makeIdentityCache(identityTtl)
+    const rules = options.rules ?? MaliceRules.empty
+    const rulesReadRaw = MaliceRules.readsRaw(rules)
+    const keepRaw = options.keepRaw === "always" || (options.keepRaw !== "never" && rulesReadRaw)
+    if (options.keepRaw === "never" && rulesReadRaw) {
+      yield* Effect.logWarning(
+        "OktaProvider: keepRaw is \"never\" but a malice rule reads a raw. field; that rule will never match"
+      )
+    }
+    // Without raw, each page of groups is reduced to what extraction reads as it arrives: memory stays flat in the
+    // number of pages.
+    const listUserGroups = keepRaw
+      ? client.listUserGroups
+      : (userId: string) => client.listUserGroups(userId, { keepRaw: false })
 
     // A scope the credentials lack (OAuth: not granted, or refused once with 403 insufficient_scope) is not asked for
     // again: the fields that need it are null, with a warning naming the scope.
@@ -179,19 +206,15 @@ export const make = (options: Options = {}): Effect.Effect<Provider.Provider, ne
     }
 
     // Groups, factors, roles and (with activity on) the System Log need only the user's id: all at once.
+    const reads = (userId: string) => ({
+      groups: fetched(listUserGroups(userId)),
+      factors: fetched(client.listFactors(userId)),
+      roles: scoped(rolesScope, "GET /api/v1/users/{id}/roles", client.listRoles(userId))
+    })
     const related = (userId: string): Effect.Effect<Related> =>
       activity === undefined
-        ? Effect.all({
-          groups: fetched(client.listUserGroups(userId)),
-          factors: fetched(client.listFactors(userId)),
-          roles: scoped(rolesScope, "GET /api/v1/users/{id}/roles", client.listRoles(userId))
-        }, { concurrency: "unbounded" })
-        : Effect.all({
-          groups: fetched(client.listUserGroups(userId)),
-          factors: fetched(client.listFactors(userId)),
-          roles: scoped(rolesScope, "GET /api/v1/users/{id}/roles", client.listRoles(userId)),
-          activity: readActivity(activity, userId)
-        }, { concurrency: "unbounded" })
+        ? Effect.all(reads(userId), { concurrency: "unbounded" })
+        : Effect.all({ ...reads(userId), activity: readActivity(activity, userId) }, { concurrency: "unbounded" })
 
     const orNotFound = <A>(
       effect: Effect.Effect<A, OktaError>
@@ -205,16 +228,22 @@ export const make = (options: Options = {}): Effect.Effect<Provider.Provider, ne
         )
       )
 
-    // By id: the related requests need only the id, so they go together with the user's. If the user fails, the
-    // others are interrupted and their outcome (404s, most likely) does not matter.
-    const byId = (userId: string): Effect.Effect<Resolution, Provider.ProviderError> =>
-      Effect.all([client.getUser(userId), related(userId)], { concurrency: "unbounded" }).pipe(
+    // By id: the related requests need only the id, so they go together with the user's, all forked by one
+    // `Effect.all` (not the user beside a nested `Effect.all` of the others: a fiber and a scheduler hop more before
+    // they start). If the user fails, the others are interrupted and their outcome (404s, most likely) does not matter.
+    const byId = (userId: string): Effect.Effect<Resolution, Provider.ProviderError> => {
+      const user = client.getUser(userId)
+      const all: Effect.Effect<Related & { readonly user: OktaUser }, OktaError> = activity === undefined
+        ? Effect.all({ user, ...reads(userId) }, { concurrency: "unbounded" })
+        : Effect.all({ user, ...reads(userId), activity: readActivity(activity, userId) }, { concurrency: "unbounded" })
+      return all.pipe(
         orNotFound,
         Effect.map(Either.match({
           onLeft: (): Resolution => ({ _tag: "NotFound" }),
-          onRight: ([user, related]): Resolution => ({ _tag: "User", user, related })
+          onRight: ({ user, ...related }): Resolution => ({ _tag: "User", user, related })
         }))
       )
+    }
 
     const byEmail = (email: string): Effect.Effect<Resolution, Provider.ProviderError> =>
       client.findUsersByEmail(email).pipe(
@@ -265,12 +294,12 @@ export const make = (options: Options = {}): Effect.Effect<Provider.Provider, ne
           // The identity part is still fresh: only the System Log is read.
           const known = identities.get(indicator.value, yield* Clock.currentTimeMillis)
           if (known !== undefined) {
-            const read = yield* readActivity(activity, known.user.id)
+            const read = yield* readActivity(activity, known.userId)
             const { extracted, raw, warnings } = Activity.attach(
-              internal.extract(known.user, known.related),
+              { extracted: known.extracted, raw: known.raw, warnings: [] },
               read,
               activity,
-              known.user.id
+              known.userId
             )
             return new Provider.Found({ extracted, raw, warnings: [...warnings] })
           }
@@ -278,7 +307,9 @@ export const make = (options: Options = {}): Effect.Effect<Provider.Provider, ne
         const resolution = isUserId(indicator.value) ? yield* byId(indicator.value) : yield* byLogin(indicator.value)
         if (resolution._tag === "NotFound") return new Provider.NotFound()
         const rest = resolution.related ?? (yield* related(resolution.user.id))
-        const identity = internal.extract(resolution.user, rest)
+        const extraction = internal.extract(resolution.user, rest)
+        // Dropped here, before anything (the Enricher's cache, the identity cache) holds on to them.
+        const identity: Activity.Kept = keepRaw ? extraction : { ...extraction, raw: null }
         if (activity === undefined || rest.activity === undefined) {
           return new Provider.Found({
             extracted: identity.extracted,
@@ -287,10 +318,9 @@ export const make = (options: Options = {}): Effect.Effect<Provider.Provider, ne
           })
         }
         if (identities !== undefined && identity.warnings.length === 0) {
-          const { groups, factors, roles } = rest
           identities.set(
             indicator.value,
-            { user: resolution.user, related: { groups, factors, roles } },
+            { userId: resolution.user.id, extracted: identity.extracted, raw: identity.raw },
             yield* Clock.currentTimeMillis
           )
         }
@@ -307,7 +337,7 @@ export const make = (options: Options = {}): Effect.Effect<Provider.Provider, ne
       // provider's own cache for the identity TTL, so the refresh after the activity TTL reads only the System Log.
       cacheTtl: { account: activity === undefined ? identityTtl : Duration.min(identityTtl, activity.ttl) },
       notFoundTtl: Duration.decode(options.notFoundTtl ?? Provider.defaultNotFoundTtl),
-      rules: options.rules ?? MaliceRules.empty,
+      rules,
       enrich
     } satisfies Provider.Provider
   })

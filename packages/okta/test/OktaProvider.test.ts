@@ -248,7 +248,7 @@ describe("OktaProvider", () => {
 
     it.effect("extracts the full field set in snake_case, and the raw Okta objects", () =>
       Effect.gen(function*() {
-        const { outcome } = yield* lookup(fakeOkta(jsmithOrg), "jsmith@example.com")
+        const { outcome } = yield* lookup(fakeOkta(jsmithOrg), "jsmith@example.com", { keepRaw: "always" })
         const result = found(outcome)
         expect(result.extracted).toStrictEqual({
           found: true,
@@ -631,7 +631,7 @@ describe("OktaProvider", () => {
             })
           }
         }
-        const { outcome, provider } = yield* lookup(fakeOkta(org), "jsmith@example.com")
+        const { outcome, provider } = yield* lookup(fakeOkta(org), "jsmith@example.com", { keepRaw: "always" })
         const result = found(outcome)
         expect(pick(result.extracted, ["mfa_enrolled", "mfa_factors", "mfa_factors_pending"])).toStrictEqual({
           mfa_enrolled: null,
@@ -670,7 +670,7 @@ describe("OktaProvider", () => {
             })
           }
         }
-        const { outcome } = yield* lookup(fakeOkta(org), JSMITH_ID)
+        const { outcome } = yield* lookup(fakeOkta(org), JSMITH_ID, { keepRaw: "always" })
         const result = found(outcome)
         expect(pick(result.extracted, [
           "status",

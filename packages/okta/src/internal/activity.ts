@@ -8,9 +8,8 @@ import * as Duration from "effect/Duration"
 import type { LogListing } from "../OktaClient.js"
 import type { OktaError } from "../OktaError.js"
 import * as OktaLogEvent from "../OktaLogEvent.js"
-import type { OktaUser } from "../OktaResources.js"
 import * as RecentActivity from "../RecentActivity.js"
-import type { Extraction, Related } from "./extract.js"
+import type { Extraction } from "./extract.js"
 
 /** The System Log read of one lookup. */
 export type ActivityRead =
@@ -31,12 +30,22 @@ export const failureReason = (error: OktaError): string =>
       `API token has it): ${error.message}`
     : `the System Log could not be read: ${error.message}`
 
-/** The read, summarized into the extraction: `recent_activity` (or `null` and a warning), and `raw.logs`. */
-export const attach = (extraction: Extraction, read: ActivityRead, settings: Settings, userId: string): Extraction => {
+/** An extraction whose raw responses may have been dropped (`raw: null`: no rule reads them, nobody asked). */
+export interface Kept {
+  readonly extracted: Extraction["extracted"]
+  readonly raw: Extraction["raw"] | null
+  readonly warnings: Extraction["warnings"]
+}
+
+/**
+ * The read, summarized into the extraction: `recent_activity` (or `null` and a warning), and `raw.logs` when raw
+ * responses are kept (`raw` not `null`).
+ */
+export const attach = (extraction: Kept, read: ActivityRead, settings: Settings, userId: string): Kept => {
   if (read._tag === "Failed") {
     return {
       extracted: { ...extraction.extracted, recent_activity: null },
-      raw: { ...extraction.raw, logs: null },
+      raw: extraction.raw && { ...extraction.raw, logs: null },
       warnings: [...extraction.warnings, `recent_activity: ${read.reason}`]
     }
   }
@@ -53,15 +62,19 @@ export const attach = (extraction: Extraction, read: ActivityRead, settings: Set
   })
   return {
     extracted: { ...extraction.extracted, recent_activity: summary },
-    raw: { ...extraction.raw, logs: listing.items },
+    raw: extraction.raw && { ...extraction.raw, logs: listing.items },
     warnings: extraction.warnings
   }
 }
 
-/** What the identity cache keeps: the user and its groups, factors and roles, all read completely. */
+/**
+ * What the identity cache keeps: the identity part of a lookup whose user, groups, factors and roles were all read
+ * completely (no warnings), as extracted: the fields, and the raw responses only when they are kept.
+ */
 export interface Identity {
-  readonly user: OktaUser
-  readonly related: Related
+  readonly userId: string
+  readonly extracted: Extraction["extracted"]
+  readonly raw: Extraction["raw"] | null
 }
 
 /** Entries kept at most: a bulk run of more accounts evicts the oldest. */
