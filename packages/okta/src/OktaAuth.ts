@@ -37,7 +37,9 @@ export interface Service {
    * The same as `authenticate`, synchronous, for credentials that are the same on every request (an API token): the
    * client then applies it once per call, and its retries reuse that request. Absent: `authenticate` per attempt.
    */
-  readonly authorize?: ((request: HttpClientRequest.HttpClientRequest) => HttpClientRequest.HttpClientRequest) | undefined
+  readonly authorize?:
+    | ((request: HttpClientRequest.HttpClientRequest) => HttpClientRequest.HttpClientRequest)
+    | undefined
   /**
    * Reads a 401/403 answer to `sentRequest` (as authenticated): `"retry"` makes the client send it once more (not
    * counted against its transient retries), `"fail"` fails as before. Absent: always `"fail"`.

@@ -34,27 +34,29 @@ export const timeoutFail = <A, E, R, E1>(
   const fallback = Effect.timeoutFail(self, { duration, onTimeout })
   if (!(millis >= 0 && millis <= maxTimerMillis)) return fallback
   return Effect.clockWith((clock) =>
-    clock !== liveClock ? fallback : Effect.uninterruptibleMask((restore) =>
-      Effect.flatMap(Effect.fork(restore(self)), (fiber) =>
-        restore(Effect.async<A, E | E1>((resume) => {
-          let settled = false
-          const timer = setTimeout(() => {
-            if (settled) return
-            settled = true
-            resume(Effect.zipRight(Fiber.interrupt(fiber), Effect.fail(onTimeout())))
-          }, millis)
-          fiber.addObserver((exit) => {
-            if (settled) return
-            settled = true
-            clearTimeout(timer)
-            resume(exit)
-          })
-          return Effect.suspend(() => {
-            settled = true
-            clearTimeout(timer)
-            return Fiber.interrupt(fiber)
-          })
-        })))
-    )
+    clock !== liveClock ?
+      fallback :
+      Effect.uninterruptibleMask((restore) =>
+        Effect.flatMap(Effect.fork(restore(self)), (fiber) =>
+          restore(Effect.async<A, E | E1>((resume) => {
+            let settled = false
+            const timer = setTimeout(() => {
+              if (settled) return
+              settled = true
+              resume(Effect.zipRight(Fiber.interrupt(fiber), Effect.fail(onTimeout())))
+            }, millis)
+            fiber.addObserver((exit) => {
+              if (settled) return
+              settled = true
+              clearTimeout(timer)
+              resume(exit)
+            })
+            return Effect.suspend(() => {
+              settled = true
+              clearTimeout(timer)
+              return Fiber.interrupt(fiber)
+            })
+          })))
+      )
   )
 }

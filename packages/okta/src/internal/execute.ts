@@ -167,7 +167,8 @@ export const make = (
       let challenged = false
       const challenge = auth.challenge
       const base = baseRequest(call)
-      const sendOnce = () => limiter.run(call.bucket, attempt(request(base, retry, retryFor), call), deadline)
+      const sendOnce = () =>
+        limiter.run(call.bucket, attempt(request(base, retry, retryFor), call), deadline)
       const sendAnswering = challenge === undefined ? sendOnce : () =>
         Effect.flatMap(sendOnce(), (sent) => {
           const status = sent.status
