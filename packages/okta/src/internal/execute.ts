@@ -1,6 +1,6 @@
 /**
  * Sending one request to Okta: authentication, the transport (redirects never followed, on any transport), the body
- * read within its cap, the rate limiter, and the retries {@link Retry.policy} allows within the operation's deadline.
+ * read within its cap, the rate limiter, and the retries {@link Retry.retrying} allows within the operation's deadline.
  *
  * @internal
  */
@@ -150,7 +150,7 @@ export const make = (
   }
 
   /**
-   * Sends one request through the rate limiter, retrying as {@link Retry.policy} allows within the operation's
+   * Sends one request through the rate limiter, retrying as {@link Retry.retrying} allows within the operation's
    * `deadline` (epoch millis). Succeeds with a 2xx answer only.
    */
   const execute = (call: Call, deadline: number): Effect.Effect<Response.Answered, OktaError> =>
@@ -252,7 +252,7 @@ export const make = (
             retry++
           }))
         )
-      return Effect.retry(once, Retry.policy(deadline, onRetry)).pipe(
+      return Retry.retrying(once, deadline, onRetry).pipe(
         Effect.mapError((attempted) => attempted.failure),
         // The operation's span says which endpoint template and how many attempts (never the account asked for).
         Effect.ensuring(Effect.suspend(() =>
