@@ -3,8 +3,9 @@
  * (`Authorization: SSWS <token>`). Later: OAuth service apps (private_key_jwt, DPoP), which only need another
  * implementation of {@link Service}.
  *
- * The client calls `authenticate` on the final request, just before it is sent, so the secret leaves its `Redacted`
- * box at the last moment and only inside the `Authorization` header (which `@effect/platform` redacts in spans).
+ * The client calls `authenticate` on the final request, just before it is sent (or, for static credentials, `authorize`
+ * once per call), so the secret leaves its `Redacted` box only inside the `Authorization` header (which
+ * `@effect/platform` redacts in spans).
  *
  * @since 0.1.0
  */
@@ -28,10 +29,17 @@ export interface Answer {
 export interface Service {
   /** The scheme, for logs and errors: `SSWS`, `Bearer`, `DPoP`. Never the credential itself. */
   readonly scheme: string
-  /** Called on every attempt (a DPoP proof is single-use), on the final request. */
+  /** Called on every attempt (a DPoP proof is single-use), on the final request, unless `authorize` is given. */
   readonly authenticate: (
     request: HttpClientRequest.HttpClientRequest
   ) => Effect.Effect<HttpClientRequest.HttpClientRequest, OktaError>
+  /**
+   * The same as `authenticate`, synchronous, for credentials that are the same on every request (an API token): the
+   * client then applies it once per call, and its retries reuse that request. Absent: `authenticate` per attempt.
+   */
+  readonly authorize?:
+    | ((request: HttpClientRequest.HttpClientRequest) => HttpClientRequest.HttpClientRequest)
+    | undefined
   /**
    * Reads a 401/403 answer to `sentRequest` (as authenticated): `"retry"` makes the client send it once more (not
    * counted against its transient retries), `"fail"` fails as before. Absent: always `"fail"`.
@@ -69,8 +77,8 @@ export const hasScope = (auth: Service, scope: string): Effect.Effect<boolean> =
 export class OktaAuth extends Context.Tag("@enrich/okta/OktaAuth")<OktaAuth, Service>() {}
 
 /** API token authentication: `Authorization: SSWS <token>`. */
-export const ssws = (token: Redacted.Redacted<string>): Service => ({
-  scheme: "SSWS",
-  authenticate: (request) =>
-    Effect.sync(() => HttpClientRequest.setHeader(request, "authorization", `SSWS ${Redacted.value(token)}`))
-})
+export const ssws = (token: Redacted.Redacted<string>): Service => {
+  const authorize = (request: HttpClientRequest.HttpClientRequest) =>
+    HttpClientRequest.setHeader(request, "authorization", `SSWS ${Redacted.value(token)}`)
+  return { scheme: "SSWS", authenticate: (request) => Effect.sync(() => authorize(request)), authorize }
+}

@@ -1,10 +1,11 @@
 /**
  * Sending one request to Okta: authentication, the transport (redirects never followed, on any transport), the body
- * read within its cap, the rate limiter, and the retries {@link Retry.policy} allows within the operation's deadline.
+ * read within its cap, the rate limiter, and the retries {@link Retry.retrying} allows within the operation's deadline.
  *
  * @internal
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as Headers from "@effect/platform/Headers"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
@@ -19,6 +20,7 @@ import type { OktaError } from "../OktaError.js"
 import { OktaRateLimited, OktaTransient, OktaUnauthorized } from "../OktaError.js"
 import * as OktaMetrics from "../OktaMetrics.js"
 import type * as RateLimiter from "../RateLimiter.js"
+import * as AttemptTimeout from "./attemptTimeout.js"
 import * as Backoff from "./backoff.js"
 import * as Response from "./response.js"
 import * as Retry from "./retry.js"
@@ -73,6 +75,7 @@ export const make = (
   scrub: (text: string) => string
 ): (call: Call, deadline: number) => Effect.Effect<Response.Answered, OktaError> => {
   const timeoutText = `timeout after ${Duration.format(settings.timeout)}`
+  const onTimeout = (): Unanswered => ({ _tag: "Unanswered", reason: timeoutText })
 
   /**
    * Redirects are never followed, whatever the transport: fetch is told so (undici and node:http never follow),
@@ -89,7 +92,10 @@ export const make = (
         )
     )
 
-  /** One request (authenticated anew: a DPoP proof is single-use) and its body, or why there was no answer. */
+  /**
+   * One request and its body, or why there was no answer. Authenticated anew per attempt unless the credentials are
+   * static (`authorize`): a DPoP proof is single-use.
+   */
   const attempt = (
     request: HttpClientRequest.HttpClientRequest,
     call: Call
@@ -111,7 +117,7 @@ export const make = (
     request: HttpClientRequest.HttpClientRequest,
     call: Call
   ): Effect.Effect<Sent, Unanswered | OktaError> =>
-    auth.authenticate(request).pipe(
+    authenticate(request).pipe(
       Effect.flatMap((authenticated) =>
         Effect.flatMap(send(authenticated), (response) =>
           Effect.map(
@@ -124,24 +130,27 @@ export const make = (
           _tag: "Unanswered",
           reason: scrub(TransportError.describe(error, call.url.host))
         })),
-      Effect.timeoutFail({
-        duration: settings.timeout,
-        onTimeout: (): Unanswered => ({ _tag: "Unanswered", reason: timeoutText })
-      })
+      (sent) => AttemptTimeout.timeoutFail(sent, settings.timeout, onTimeout)
     )
 
-  const request = (call: Call, retry: number, retryFor: string | undefined) => {
-    const base = HttpClientRequest.get(call.url).pipe(
-      HttpClientRequest.acceptJson,
-      HttpClientRequest.setHeader("user-agent", settings.userAgent)
-    )
+  // The headers every request carries, built once; with credentials that do not change per request (SSWS), the
+  // authorization too: a call's request is then built once and reused by its retries, with no Effect per attempt.
+  const staticHeaders = Headers.fromInput({ accept: "application/json", "user-agent": settings.userAgent })
+  const authorize = auth.authorize
+  const baseRequest = (call: Call): HttpClientRequest.HttpClientRequest => {
+    const base = HttpClientRequest.setHeaders(HttpClientRequest.get(call.url), staticHeaders)
+    return authorize === undefined ? base : authorize(base)
+  }
+  const authenticate = authorize === undefined ? auth.authenticate : Effect.succeed
+
+  const request = (base: HttpClientRequest.HttpClientRequest, retry: number, retryFor: string | undefined) => {
     if (retry === 0) return base
     const counted = HttpClientRequest.setHeader(base, "x-okta-retry-count", String(retry))
     return retryFor === undefined ? counted : HttpClientRequest.setHeader(counted, "x-okta-retry-for", retryFor)
   }
 
   /**
-   * Sends one request through the rate limiter, retrying as {@link Retry.policy} allows within the operation's
+   * Sends one request through the rate limiter, retrying as {@link Retry.retrying} allows within the operation's
    * `deadline` (epoch millis). Succeeds with a 2xx answer only.
    */
   const execute = (call: Call, deadline: number): Effect.Effect<Response.Answered, OktaError> =>
@@ -157,8 +166,9 @@ export const make = (
       // operation, on top of the transient retries and not counted against them.
       let challenged = false
       const challenge = auth.challenge
+      const base = baseRequest(call)
       const sendOnce = () =>
-        limiter.run(call.bucket, attempt(request(call, retry, retryFor), call), deadline)
+        limiter.run(call.bucket, attempt(request(base, retry, retryFor), call), deadline)
       const sendAnswering = challenge === undefined ? sendOnce : () =>
         Effect.flatMap(sendOnce(), (sent) => {
           const status = sent.status
@@ -242,7 +252,7 @@ export const make = (
             retry++
           }))
         )
-      return Effect.retry(once, Retry.policy(deadline, onRetry)).pipe(
+      return Retry.retrying(once, deadline, onRetry).pipe(
         Effect.mapError((attempted) => attempted.failure),
         // The operation's span says which endpoint template and how many attempts (never the account asked for).
         Effect.ensuring(Effect.suspend(() =>
