@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --quick] [-- --only 1,3,hot,heap] [-- --transport undici|fetch] [-- --out FILE] [-- --check]`
+ * `npm run bench [-- --quick] [-- --only 1,3,hot,heap,cold] [-- --transport undici|fetch] [-- --out FILE] [-- --check]`
  *
+ * `cold` is the cold start (bench/ColdStart.ts: `enrich account` as a whole process against the floor's script).
  * `hot` is the in-process hot path (bench/HotPath.ts: cache hits, enrichAll against Effect.forEach, fibers forked).
  * `--check` runs it alone (unless `--only` says more) and exits 1 when a ratio or a count breaks its limit: a guard
  * that compares figures measured side by side in one run, not against a wall clock.
@@ -15,6 +16,7 @@ import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import * as CacheHeap from "./CacheHeap.js"
+import * as ColdStart from "./ColdStart.js"
 import * as Contenders from "./Contenders.js"
 import * as HotPath from "./HotPath.js"
 import { table } from "./Report.js"
@@ -41,7 +43,7 @@ const sizes = args.quick ? Scenarios.quick : Scenarios.full
 const only = args.only === undefined
   ? args.check ? new Set(["hot"]) : undefined
   : new Set(args.only.split(",").map((s) => s.trim()))
-const wanted = (n: number | "hot" | "heap") => only === undefined || only.has(String(n))
+const wanted = (n: number | "hot" | "heap" | "cold") => only === undefined || only.has(String(n))
 
 const log = (line: string) => process.stderr.write(`${line}\n`)
 
@@ -134,6 +136,13 @@ const main = async () => {
     const figures = await CacheHeap.measure(args.quick ? 10_000 : 100_000, args.quick ? 100 : 1000)
     details.cacheHeap = figures
     log(`  ${JSON.stringify(figures)}`)
+  }
+
+  if (wanted("cold")) {
+    log("cold start (whole processes)")
+    const figures = await ColdStart.measure({ rounds: args.quick ? 5 : 15, log })
+    details.coldStart = { ...figures, loadAverage: Os.loadavg() }
+    rows.push(...ColdStart.rows(figures))
   }
 
   const output = table(rows)

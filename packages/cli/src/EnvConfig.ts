@@ -6,8 +6,10 @@
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as PlatformConfigProvider from "@effect/platform/PlatformConfigProvider"
+import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 
 /** The `.env` file exists but could not be read. */
@@ -49,3 +51,28 @@ export const configProvider = (options: {
     }
     return provider
   })
+
+/**
+ * The variables that make `OktaOAuth.load` do more than answer "no OAuth" (an OAuth setting, or one it would refuse:
+ * `OKTA_DPOP=maybe`, `OKTA_CLIENT_AUTHORIZATIONMODE=Magic`). With none of them set, the CLI does not load the OAuth
+ * module (and `jose`) at all: a plain API-token lookup starts faster. Keep in step with `OktaOAuth`'s `raw` config.
+ */
+export const oauthVariables: ReadonlyArray<string> = [
+  "OKTA_CLIENT_ID",
+  "OKTA_CLIENT_CLIENTID",
+  "OKTA_PRIVATE_KEY",
+  "OKTA_CLIENT_PRIVATEKEY",
+  "OKTA_CLIENT_AUTHORIZATIONMODE",
+  "OKTA_DPOP"
+]
+
+/** Whether any of `names` is set in `provider` (a read that fails counts as set: the caller reports it). */
+export const anySet = (
+  provider: ConfigProvider.ConfigProvider,
+  names: ReadonlyArray<string>
+): Effect.Effect<boolean> =>
+  Effect.exists(names, (name) =>
+    Config.option(Config.string(name)).pipe(
+      Effect.map(Option.isSome),
+      Effect.orElseSucceed(() => true)
+    )).pipe(Effect.withConfigProvider(provider))

@@ -176,10 +176,30 @@ const stdinText: Stream.Stream<string, InputError> = NodeStream.fromReadable<Inp
  * FIFO's writer can be interrupted (Ctrl-C).
  */
 const fileText = (path: string): Stream.Stream<string, InputError> =>
-  NodeStream.fromReadable<InputError, Uint8Array>(
-    () => Fs.createReadStream(path),
-    (error) => new InputError({ path, reason: error instanceof Error ? error.message : String(error) })
-  ).pipe(Stream.decodeText())
+  Stream.suspend(() => {
+    let opened = false
+    return NodeStream.fromReadable<InputError, Uint8Array>(
+      () => Fs.createReadStream(path).once("open", () => opened = true),
+      (error) => new InputError({ path, reason: error instanceof Error ? error.message : String(error) })
+    ).pipe(
+      Stream.ensuring(Effect.sync(() => opened || unblockFifoOpen(path))),
+      Stream.decodeText()
+    )
+  })
+
+/**
+ * Opening a FIFO to read blocks one of libuv's threads until a writer comes, and Node cannot exit while it waits (it
+ * joins those threads at exit): Ctrl-C would print its summary and then hang. Opening the FIFO for writing, without
+ * blocking, lets that open return. Only for a FIFO: nothing else is ever opened for writing.
+ */
+const unblockFifoOpen = (path: string): void => {
+  try {
+    if (!Fs.statSync(path).isFIFO()) return
+    Fs.closeSync(Fs.openSync(path, Fs.constants.O_WRONLY | Fs.constants.O_NONBLOCK))
+  } catch {
+    // No reader waiting (ENXIO) or the FIFO is gone: nothing to unblock.
+  }
+}
 
 /** What {@link checkReadable} found: a regular file can be read twice (counted first, for the progress bar). */
 export interface Readable {

@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import cliProgress from "cli-progress"
+import type { SingleBar } from "cli-progress"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 
@@ -66,10 +66,31 @@ export const make = (options: {
 }): Effect.Effect<Progress, never, Scope.Scope> => {
   const stream = options.stream ?? process.stderr
   if (!stream.isTTY || (options.total !== undefined && options.total <= 1)) return Effect.succeed(none)
-  return Effect.acquireRelease(
+  return Effect.flatMap(loadCliProgress, (cliProgress) => makeBar(cliProgress, stream, options.total))
+}
+
+/**
+ * cli-progress, imported only when a bar is drawn: a lookup whose stderr is not a terminal, or of one account, does not
+ * load (or parse) it at start-up.
+ */
+const loadCliProgress: Effect.Effect<CliProgress> = Effect.promise(() =>
+  import("cli-progress").then((module) => module.default)
+)
+
+/** What is used of cli-progress. */
+interface CliProgress {
+  readonly SingleBar: typeof SingleBar
+}
+
+const makeBar = (
+  cliProgress: CliProgress,
+  stream: NodeJS.WriteStream,
+  total: number | undefined
+): Effect.Effect<Progress, never, Scope.Scope> =>
+  Effect.acquireRelease(
     Effect.sync(() => {
       const startedAt = Date.now()
-      let state = { done: 0, failed: 0, total: options.total }
+      let state = { done: 0, failed: 0, total }
       let started = false
       const bar = new cliProgress.SingleBar({
         stream,
@@ -104,4 +125,3 @@ export const make = (options: {
     }),
     ({ bar, isStarted }) => Effect.sync(() => isStarted() && bar.stop())
   ).pipe(Effect.map(({ progress }) => progress))
-}

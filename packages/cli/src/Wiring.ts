@@ -123,7 +123,7 @@ export interface ClientSetup {
 /** A rate limiter for a client built with these options. */
 export type LimiterFor = (options: OktaClient.Options) => Layer.Layer<RateLimiter.RateLimiter>
 
-/** The OAuth module (and with it `jose`), loaded only for a command that may need it. */
+/** The OAuth module (and with it `jose`), loaded only when OAuth is configured ({@link EnvConfig.oauthVariables}). */
 const loadOAuth = Effect.promise(() => import("@enrich/okta/OktaOAuth"))
 
 const required = (name: string, example: string) =>
@@ -230,7 +230,6 @@ export const clientSetup = (
     const provider = yield* EnvConfig.configProvider({ cwd: options.cwd ?? process.cwd(), overrides }).pipe(
       Effect.mapError((error) => new UsageError({ reason: error.message }))
     )
-    const OktaOAuth = yield* loadOAuth
     // With recent activity on (flag or ENRICH_OKTA_ACTIVITY), OAuth also asks for okta.logs.read.
     const activity = options.activity !== undefined || (yield* Config.unwrap(OktaProvider.config).pipe(
       Effect.withConfigProvider(provider),
@@ -238,7 +237,8 @@ export const clientSetup = (
       Effect.orElseSucceed(() => false)
     ))
     if (oauth !== undefined) oauth = { ...oauth, activity }
-    if (!options.sandbox) {
+    if (!options.sandbox && (yield* EnvConfig.anySet(provider, EnvConfig.oauthVariables))) {
+      const OktaOAuth = yield* loadOAuth
       const loaded = yield* OktaOAuth.load({ activity }).pipe(
         Effect.withConfigProvider(provider),
         Effect.mapError((error) => new UsageError({ reason: error.message }))
@@ -246,6 +246,7 @@ export const clientSetup = (
       oauth = Option.getOrUndefined(loaded)
     }
     if (oauth !== undefined) {
+      const OktaOAuth = yield* loadOAuth
       const settings = oauth
       yield* Effect.logDebug("configuration").pipe(
         Effect.annotateLogs({
