@@ -5,14 +5,22 @@
  */
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
 import * as Random from "effect/Random"
 import * as OktaMetrics from "../OktaMetrics.js"
 import type { Answer, Options, Service, Stats } from "../RateLimiter.js"
 import { concurrencyRecovery, longWaitMillis, WaitBeyondDeadline } from "../RateLimiter.js"
 import * as Backoff from "./backoff.js"
 import * as RateLimitHeaders from "./rateLimitHeaders.js"
+
+/** A request waiting for its bucket's budget; `at` is set when it is served: the time it may be sent. */
+interface Waiter {
+  at: number | undefined
+}
 
 interface MutableBucket {
   limit: number
@@ -21,6 +29,17 @@ interface MutableBucket {
   inFlight: number
   nextSlot: number
   known: boolean
+  /** `resetAt` is our guess (a minute after a refill) until an answer of the new window tells it. */
+  assumed: boolean
+  /** Requests waiting for the budget, in arrival order: served first come, first served, before any newcomer. */
+  readonly waiters: Array<Waiter>
+  /** Completed (and dropped) when something the waiters wait for happened: some were served, or the reset is known. */
+  signal: Deferred.Deferred<void> | undefined
+  /** When the window last refilled, and how many waiters it has served since (to spread them over the jitter). */
+  refilledAt: number
+  refillServed: number
+  /** No newcomer is sent before this: the last waiter served by a refill (the spread keeps arrival order). */
+  releaseAt: number
 }
 
 interface State {
@@ -39,8 +58,6 @@ interface State {
   serverClock: RateLimitHeaders.ServerClock | undefined
 }
 
-/** What `reserve` decided: go after `delay` (a slot is reserved), or wait `delay` and ask again. */
-type Decision = { readonly _tag: "Go"; readonly delay: number } | { readonly _tag: "Again"; readonly delay: number }
 
 /** @internal */
 export const make = (options: Options = {}): Effect.Effect<Service> =>
@@ -76,7 +93,20 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
     const entry = (s: State, name: string): MutableBucket => {
       let b = s.buckets.get(name)
       if (b === undefined) {
-        b = { limit: 0, remaining: 0, resetAt: 0, inFlight: 0, nextSlot: 0, known: false }
+        b = {
+          limit: 0,
+          remaining: 0,
+          resetAt: 0,
+          inFlight: 0,
+          nextSlot: 0,
+          known: false,
+          assumed: false,
+          waiters: [],
+          signal: undefined,
+          refilledAt: 0,
+          refillServed: 0,
+          releaseAt: 0
+        }
         s.buckets.set(name, b)
       }
       return b
@@ -84,49 +114,92 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
 
     const randomJitter = jitter > 0 ? Random.nextIntBetween(0, jitter + 1) : Effect.succeed(0)
 
-    const reserve = (name: string, now: number): Decision => {
-      const b = entry(state, name)
-      if (b.known && now >= b.resetAt) {
-        // The window has reset: Okta refills the bucket. The next response tells the new window's end.
-        b.remaining = b.limit
-        b.resetAt = now + 60_000
-        b.nextSlot = now
-      }
+    /** The window has ended: Okta refills the bucket. The next answer tells the new window's end. */
+    const refill = (b: MutableBucket, now: number): void => {
+      if (!b.known || now < b.resetAt) return
+      b.remaining = b.limit
+      b.resetAt = now + 60_000
+      b.assumed = true
+      b.nextSlot = now
+      b.refilledAt = now
+      b.refillServed = 0
+    }
+
+    /** Takes a slot of `b` if the last headers allow one: the delay before sending it, `undefined` when spent. */
+    const take = (b: MutableBucket, now: number): number | undefined => {
       if (!b.known) {
         b.inFlight++
-        return { _tag: "Go", delay: 0 }
+        return 0
       }
       const available = b.remaining - b.inFlight
-      if (available <= 0) {
-        // The last headers say the next request would be refused: wait for the reset.
-        return { _tag: "Again", delay: b.resetAt - now }
-      }
+      // The last headers say the next request would be refused: wait for the reset.
+      if (available <= 0) return undefined
       const threshold = Math.max(1, Math.ceil(b.limit * paceBelow))
-      if (available > threshold) {
-        b.inFlight++
-        return { _tag: "Go", delay: 0 }
-      }
+      b.inFlight++
+      if (available > threshold) return 0
       // Low: spread what is left evenly over the time left, the last request well before the reset.
       const slot = Math.max(now, b.nextSlot)
       b.nextSlot = slot + Math.max(0, b.resetAt - slot) / available
-      b.inFlight++
-      return { _tag: "Go", delay: slot - now }
+      return slot - now
     }
 
-    const wait = (duration: Duration.Duration, name?: string): Effect.Effect<void> => {
-      const millis = Duration.toMillis(duration)
-      if (millis <= 0) return Effect.void
-      const count = Effect.sync(() => {
-        state.waits++
-        state.waitedMillis += millis
-        OktaMetrics.waits.unsafeUpdate(millis / 1000, [OktaMetrics.label("enrich.okta.bucket", name ?? "retry")])
-      })
-      const warn = millis > longWaitMillis
+    /**
+     * A newcomer's slot: the delay before sending, or `undefined` when it must queue (the bucket is spent, or others
+     * wait already: nobody overtakes a waiter).
+     */
+    const reserve = (name: string, now: number): number | undefined => {
+      const b = entry(state, name)
+      refill(b, now)
+      if (b.waiters.length > 0) return undefined
+      const delay = take(b, now)
+      return delay === undefined ? undefined : Math.max(delay, b.releaseAt - now)
+    }
+
+    /**
+     * Serves the waiters of `b` in arrival order while its budget allows. Those a refill releases are spread over
+     * `jitter` (the k-th of a window `k / limit` of it after the reset), so they do not all start at once, and in
+     * order. Returns how many were served.
+     */
+    const serve = (b: MutableBucket, now: number): number => {
+      refill(b, now)
+      let served = 0
+      while (b.waiters.length > 0) {
+        const delay = take(b, now)
+        if (delay === undefined) break
+        const waiter = b.waiters.shift()!
+        const spread = b.refilledAt + Math.floor(jitter * b.refillServed++ / Math.max(1, b.limit))
+        waiter.at = Math.max(now + delay, spread)
+        b.releaseAt = Math.max(b.releaseAt, waiter.at)
+        served++
+      }
+      return served
+    }
+
+    /** Wakes the waiters of `b`: some were served, or what they wait for is better known. */
+    const notify = (b: MutableBucket): void => {
+      if (b.signal === undefined) return
+      Deferred.unsafeDone(b.signal, Exit.void)
+      b.signal = undefined
+    }
+
+    /** Counts a wait of `millis` (the counters and the wait metric). */
+    const count = (millis: number, name?: string): void => {
+      state.waits++
+      state.waitedMillis += millis
+      OktaMetrics.waits.unsafeUpdate(millis / 1000, [OktaMetrics.label("enrich.okta.bucket", name ?? "retry")])
+    }
+
+    const warnIfLong = (millis: number, name?: string): Effect.Effect<void> =>
+      millis > longWaitMillis
         ? Effect.logWarning("Okta rate limit: holding requests back").pipe(
           Effect.annotateLogs({ bucket: name ?? "retry", waitSeconds: Math.ceil(millis / 1000) })
         )
         : Effect.void
-      return Effect.zipRight(Effect.zipRight(count, warn), Effect.sleep(duration))
+
+    const wait = (duration: Duration.Duration, name?: string): Effect.Effect<void> => {
+      const millis = Duration.toMillis(duration)
+      if (millis <= 0) return Effect.void
+      return Effect.zipRight(Effect.zipRight(Effect.sync(() => count(millis, name)), warnIfLong(millis, name)), Effect.sleep(duration))
     }
 
     const beyond = (name: string, delay: number, now: number) =>
@@ -136,35 +209,52 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
         waitMillis: delay
       })
 
-    /** Waits as `first` (made at `firstNow`) says, asking again until a slot is reserved, within `deadline`. */
-    const pace = (
-      name: string,
-      first: Decision,
-      firstNow: number,
-      deadline: number
-    ): Effect.Effect<void, WaitBeyondDeadline> =>
-      Effect.gen(function*() {
-        let decision = first
+    /** Waits `delay` for a reserved slot, within `deadline` (else gives the slot back). */
+    const goAfter = (name: string, delay: number, now: number, deadline: number): Effect.Effect<void, WaitBeyondDeadline> =>
+      Effect.suspend(() => {
+        if (now + delay > deadline) {
+          giveBack(name, now)
+          return Effect.fail(beyond(name, delay, now))
+        }
+        // The slot is reserved: give it back if we are interrupted before using it.
+        return wait(Duration.millis(delay), name).pipe(Effect.onInterrupt(() => Effect.sync(() => giveBack(name, now))))
+      })
+
+    /**
+     * Waits in the queue of bucket `name` until served, within `deadline`: until the reset (or, while the reset is our
+     * guess and requests are in flight, until an answer tells it), woken early whenever waiters were served.
+     */
+    const queue = (name: string, firstNow: number, deadline: number): Effect.Effect<void, WaitBeyondDeadline> => {
+      const b = entry(state, name)
+      const waiter: Waiter = { at: undefined }
+      b.waiters.push(waiter)
+      const leave = (now: number) => {
+        const i = b.waiters.indexOf(waiter)
+        if (i >= 0) b.waiters.splice(i, 1)
+        else if (waiter.at !== undefined) giveBack(name, now)
+      }
+      const loop = Effect.gen(function*() {
         let now = firstNow
         while (true) {
-          if (decision._tag === "Go") {
-            if (now + decision.delay > deadline) {
-              yield* learn(name, undefined, now) // give the reserved slot back
-              return yield* beyond(name, decision.delay, now)
-            }
-            // The slot is reserved: give it back if we are interrupted before using it.
-            yield* wait(Duration.millis(decision.delay), name).pipe(
-              Effect.onInterrupt(() => learn(name, undefined, now))
-            )
-            return
+          if (serve(b, now) > 0) notify(b)
+          if (waiter.at !== undefined) return yield* goAfter(name, waiter.at - now, now, deadline)
+          // Still queued: the bucket is spent until its reset.
+          const guessed = b.assumed && b.inFlight > 0
+          if (b.resetAt > deadline && !(guessed && now < deadline)) {
+            leave(now)
+            return yield* beyond(name, b.resetAt - now, now)
           }
-          const delay = decision.delay + (yield* randomJitter)
-          if (now + delay > deadline) return yield* beyond(name, delay, now)
-          yield* wait(Duration.millis(delay), name)
-          now = yield* Clock.currentTimeMillis
-          decision = reserve(name, now)
+          const signal = b.signal ??= Deferred.unsafeMake<void>(FiberId.none)
+          const millis = Math.min(b.resetAt, deadline) - now
+          yield* warnIfLong(millis, name)
+          yield* Effect.raceFirst(Effect.sleep(Duration.millis(millis)), Deferred.await(signal))
+          const woke = yield* Clock.currentTimeMillis
+          if (woke > now) count(woke - now, name)
+          now = woke
         }
       })
+      return Effect.onInterrupt(loop, () => Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sync(() => leave(now))))
+    }
 
     /**
      * The org's concurrency limit is shared with every other client of the org, so our cap can be too high: each
@@ -196,8 +286,20 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       now: number,
       sent: number
     ): number | undefined => {
+      const b = entry(state, name)
+      const resetAt = b.resetAt
+      const assumed = b.assumed
+      const cap = observe(b, response, now, sent)
+      if (b.waiters.length > 0) {
+        // A slot was freed, or the new window's end is known (or nearer than thought): the waiters learn it now.
+        const served = serve(b, now)
+        if (served > 0 || (assumed && !b.assumed) || b.resetAt < resetAt) notify(b)
+      }
+      return cap
+    }
+
+    const observe = (b: MutableBucket, response: Answer | undefined, now: number, sent: number): number | undefined => {
       const s = state
-      const b = entry(s, name)
       b.inFlight = Math.max(0, b.inFlight - 1)
       if (response === undefined) return undefined
       const info = readHeaders(response, now, sent)
@@ -215,8 +317,14 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       b.limit = info.limit
       b.resetAt = info.resetAt
       b.known = true
+      b.assumed = false
       if (!sameWindow) b.nextSlot = now
       return cap
+    }
+
+    /** Gives back a slot reserved and not used. */
+    const giveBack = (name: string, now: number): void => {
+      learnSync(name, undefined, now, now)
     }
 
     const learn = (
@@ -243,7 +351,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
         Effect.clockWith((clock) => {
           // The first reservation is made here, uninterruptibly: most requests go at once, with no pacing effect.
           const now = clock.unsafeCurrentTimeMillis()
-          const decision = reserve(name, now)
+          const delay = reserve(name, now)
           // When the request left (ours), to bound Okta's clock offset with the answer's `Date`.
           let sentAt = now
           const begin = Effect.sync(() => {
@@ -259,9 +367,9 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
               learn(name, exit._tag === "Success" ? exit.value : undefined, clock.unsafeCurrentTimeMillis(), sentAt),
               exit
             ))
-          return decision._tag === "Go" && decision.delay <= 0
-            ? answered
-            : Effect.zipRight(restore(pace(name, decision, now, deadline)), answered)
+          if (delay === 0) return answered
+          const waited = delay === undefined ? queue(name, now, deadline) : goAfter(name, delay, now, deadline)
+          return Effect.zipRight(restore(waited), answered)
         })
       )
 
