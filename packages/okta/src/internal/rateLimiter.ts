@@ -27,7 +27,8 @@ interface MutableBucket {
   remaining: number
   resetAt: number
   inFlight: number
-  nextSlot: number
+  /** When the last request of a paced (low) bucket went; 0: none since the window began, no pace yet. */
+  lastGo: number
   known: boolean
   /** `resetAt` is our guess (a minute after a refill) until an answer of the new window tells it. */
   assumed: boolean
@@ -40,6 +41,8 @@ interface MutableBucket {
   refillServed: number
   /** No newcomer is sent before this: the last waiter served by a refill (the spread keeps arrival order). */
   releaseAt: number
+  /** The earliest time a waiter sleeps until: an answer that brings the next go before it wakes them. */
+  wakeAt: number
 }
 
 interface State {
@@ -54,8 +57,6 @@ interface State {
   /** The adaptive in-flight cap (see {@link Stats.concurrencyCap}) and the answers since it last changed. */
   cap: number
   calm: number
-  /** Okta's clock against ours, learned from the `Date` headers (undefined until an answer has one). */
-  serverClock: RateLimitHeaders.ServerClock | undefined
 }
 
 
@@ -86,8 +87,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       waitedMillis: 0,
       inFlight: 0,
       cap: maxConcurrency,
-      calm: 0,
-      serverClock: undefined
+      calm: 0
     }
 
     const entry = (s: State, name: string): MutableBucket => {
@@ -98,14 +98,15 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
           remaining: 0,
           resetAt: 0,
           inFlight: 0,
-          nextSlot: 0,
+          lastGo: 0,
           known: false,
           assumed: false,
           waiters: [],
           signal: undefined,
           refilledAt: 0,
           refillServed: 0,
-          releaseAt: 0
+          releaseAt: 0,
+          wakeAt: Infinity
         }
         s.buckets.set(name, b)
       }
@@ -120,39 +121,47 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       b.remaining = b.limit
       b.resetAt = now + 60_000
       b.assumed = true
-      b.nextSlot = now
+      b.lastGo = 0
       b.refilledAt = now
       b.refillServed = 0
     }
 
-    /** Takes a slot of `b` if the last headers allow one: the delay before sending it, `undefined` when spent. */
-    const take = (b: MutableBucket, now: number): number | undefined => {
-      if (!b.known) {
-        b.inFlight++
-        return 0
-      }
+    /**
+     * When the next request of `b` may go (`now` or earlier: at once). A spent bucket waits for its reset. A low one
+     * (at most `paceBelow` of its limit available) spreads what is left evenly over the time to the reset: its first
+     * request goes at once, each next one `1 / (available + 1)` of the time left after the last, so the last goes well
+     * before the reset. Computed afresh from what is known now (no slot is reserved ahead), so an answer that shows
+     * more available brings the next go forward.
+     */
+    const nextGo = (b: MutableBucket, now: number): number => {
+      if (!b.known) return now
       const available = b.remaining - b.inFlight
       // The last headers say the next request would be refused: wait for the reset.
-      if (available <= 0) return undefined
-      const threshold = Math.max(1, Math.ceil(b.limit * paceBelow))
+      if (available <= 0) return b.resetAt
+      if (!low(b, available) || b.lastGo === 0) return now
+      return b.lastGo + Math.max(0, b.resetAt - b.lastGo) / (available + 1)
+    }
+
+    const low = (b: MutableBucket, available: number): boolean =>
+      available <= Math.max(1, Math.ceil(b.limit * paceBelow))
+
+    /** Takes a slot of `b` if it may go now. */
+    const take = (b: MutableBucket, now: number): boolean => {
+      if (nextGo(b, now) > now) return false
+      if (b.known && low(b, b.remaining - b.inFlight)) b.lastGo = now
       b.inFlight++
-      if (available > threshold) return 0
-      // Low: spread what is left evenly over the time left, the last request well before the reset.
-      const slot = Math.max(now, b.nextSlot)
-      b.nextSlot = slot + Math.max(0, b.resetAt - slot) / available
-      return slot - now
+      return true
     }
 
     /**
-     * A newcomer's slot: the delay before sending, or `undefined` when it must queue (the bucket is spent, or others
-     * wait already: nobody overtakes a waiter).
+     * A newcomer's slot: the delay before sending (0 at once), or `undefined` when it must queue (the bucket is spent
+     * or paced, or others wait already: nobody overtakes a waiter).
      */
     const reserve = (name: string, now: number): number | undefined => {
       const b = entry(state, name)
       refill(b, now)
-      if (b.waiters.length > 0) return undefined
-      const delay = take(b, now)
-      return delay === undefined ? undefined : Math.max(delay, b.releaseAt - now)
+      if (b.waiters.length > 0 || !take(b, now)) return undefined
+      return Math.max(0, b.releaseAt - now)
     }
 
     /**
@@ -163,12 +172,9 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
     const serve = (b: MutableBucket, now: number): number => {
       refill(b, now)
       let served = 0
-      while (b.waiters.length > 0) {
-        const delay = take(b, now)
-        if (delay === undefined) break
+      while (b.waiters.length > 0 && take(b, now)) {
         const waiter = b.waiters.shift()!
-        const spread = b.refilledAt + Math.floor(jitter * b.refillServed++ / Math.max(1, b.limit))
-        waiter.at = Math.max(now + delay, spread)
+        waiter.at = Math.max(now, b.refilledAt + Math.floor(jitter * b.refillServed++ / Math.max(1, b.limit)))
         b.releaseAt = Math.max(b.releaseAt, waiter.at)
         served++
       }
@@ -177,6 +183,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
 
     /** Wakes the waiters of `b`: some were served, or what they wait for is better known. */
     const notify = (b: MutableBucket): void => {
+      b.wakeAt = Infinity
       if (b.signal === undefined) return
       Deferred.unsafeDone(b.signal, Exit.void)
       b.signal = undefined
@@ -238,14 +245,18 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
         while (true) {
           if (serve(b, now) > 0) notify(b)
           if (waiter.at !== undefined) return yield* goAfter(name, waiter.at - now, now, deadline)
-          // Still queued: the bucket is spent until its reset.
-          const guessed = b.assumed && b.inFlight > 0
-          if (b.resetAt > deadline && !(guessed && now < deadline)) {
+          // Still queued: the bucket is spent until its reset, or paced. While the reset is our guess and requests are
+          // in flight, their answers will tell it: wait for them, within the deadline.
+          const until = nextGo(b, now)
+          const guessed = until === b.resetAt && b.assumed && b.inFlight > 0
+          if (until > deadline && !(guessed && now < deadline)) {
             leave(now)
-            return yield* beyond(name, b.resetAt - now, now)
+            return yield* beyond(name, until - now, now)
           }
           const signal = b.signal ??= Deferred.unsafeMake<void>(FiberId.none)
-          const millis = Math.min(b.resetAt, deadline) - now
+          const wakeAt = Math.min(until, deadline)
+          b.wakeAt = Math.min(b.wakeAt, wakeAt)
+          const millis = wakeAt - now
           yield* warnIfLong(millis, name)
           yield* Effect.raceFirst(Effect.sleep(Duration.millis(millis)), Deferred.await(signal))
           const woke = yield* Clock.currentTimeMillis
@@ -273,12 +284,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
     }
 
     /** Reads a response's rate-limit headers, its reset converted with what is known of Okta's clock. */
-    const readHeaders = (response: Answer, now: number, sent: number) => {
-      const date = RateLimitHeaders.dateOf(response.headers)
-      if (date === undefined) return RateLimitHeaders.parse(response.headers, now, resetMargin)
-      state.serverClock = RateLimitHeaders.observeServerClock(state.serverClock, date, Math.min(sent, now), now)
-      return RateLimitHeaders.parse(response.headers, now, fixedMargin ?? 0, state.serverClock.low)
-    }
+    const readHeaders = RateLimitHeaders.reader(fixedMargin)
 
     const learnSync = (
       name: string,
@@ -287,14 +293,9 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       sent: number
     ): number | undefined => {
       const b = entry(state, name)
-      const resetAt = b.resetAt
-      const assumed = b.assumed
       const cap = observe(b, response, now, sent)
-      if (b.waiters.length > 0) {
-        // A slot was freed, or the new window's end is known (or nearer than thought): the waiters learn it now.
-        const served = serve(b, now)
-        if (served > 0 || (assumed && !b.assumed) || b.resetAt < resetAt) notify(b)
-      }
+      // A slot was freed, more is available, or the new window's end is known: the waiters learn it now.
+      if (b.waiters.length > 0 && (serve(b, now) > 0 || nextGo(b, now) < b.wakeAt)) notify(b)
       return cap
     }
 
@@ -302,7 +303,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       const s = state
       b.inFlight = Math.max(0, b.inFlight - 1)
       if (response === undefined) return undefined
-      const info = readHeaders(response, now, sent)
+      const info = readHeaders(response.headers, sent, now)
       const concurrency429 = response.status === 429 && info?.limit === 0
       if (response.status === 429) {
         if (info?.limit === 0) s.concurrencyLimited++
@@ -318,7 +319,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       b.resetAt = info.resetAt
       b.known = true
       b.assumed = false
-      if (!sameWindow) b.nextSlot = now
+      if (!sameWindow) b.lastGo = 0
       return cap
     }
 

@@ -42,13 +42,15 @@ export const oktaBucket = (
     sentAt.push(now)
     const ok = used <= limit
     if (!ok) refused.push(now)
-    yield* Effect.sleep(halfTrip)
-    return response(ok ? 200 : 429, {
+    // The headers say what was left when the request was counted (requests counted later are still in flight).
+    const answer = response(ok ? 200 : 429, {
       "x-rate-limit-limit": String(limit),
       "x-rate-limit-remaining": String(Math.max(0, limit - used)),
       "x-rate-limit-reset": String(Math.ceil((windowStart + windowMillis) / 1000)),
       date: new Date(okta).toUTCString()
     })
+    yield* Effect.sleep(halfTrip)
+    return answer
   })
   /**
    * The achieved share of the allowed rate: the requests admitted in every window after the first, over the time from
