@@ -315,30 +315,54 @@ describe("RateLimiter", () => {
           expect(second).toEqual([0, Math.floor(jitter / 3), Math.floor(2 * jitter / 3)])
         }))
 
-      it.effect(`300 lookups through a 5-per-window bucket: none starves, none passes its deadline (jitter ${jitter} ms)`, () =>
+      it.effect(`a waiter interrupted gives its place to the next (jitter ${jitter} ms)`, () =>
         Effect.gen(function*() {
           yield* TestClock.setTime(start)
           const limiter = yield* RateLimiter.make({ jitter })
-          const okta = oktaBucket(5, { windowMillis: 10_000, skewMillis: 7_321, latencyMillis: 40 })
-          const waited: Array<number> = []
-          // A lookup as the client runs it: its operation deadline is 90 s after it starts.
-          const lookup = Effect.gen(function*() {
-            const started = yield* Clock.currentTimeMillis
-            const result = yield* Effect.either(limiter.run(bucket, okta.send, started + 90_000))
-            waited.push((yield* Clock.currentTimeMillis) - started)
-            return result
-          })
-          const results = yield* runWithTime(
-            Effect.forEach(Array.from({ length: 300 }), () => lookup, { concurrency: 8 }),
-            100_000
-          )
-          expect(results.filter(Either.isLeft)).toEqual([])
-          // 8 sent blind before the first answer; 3 of them were refused. None after.
-          expect(okta.refused.every((t) => t === okta.sentAt[0])).toBe(true)
-          expect(okta.refused).toHaveLength(3)
-          // With 8 lookups at a time behind 5 per window, none waits for more than two resets.
-          expect(Math.max(...waited)).toBeLessThan(2 * 11_000 + 1000)
-        }), 120_000)
+          const okta = oktaBucket(2)
+          for (let i = 0; i < 2; i++) yield* limiter.run(bucket, okta.send)
+          const first = yield* Effect.fork(limiter.run(bucket, okta.send))
+          yield* Effect.yieldNow()
+          const second = yield* Effect.fork(limiter.run(bucket, okta.send))
+          const third = yield* Effect.fork(limiter.run(bucket, okta.send))
+          yield* Effect.yieldNow()
+          yield* Fiber.interrupt(first)
+          yield* runWithTime(Fiber.joinAll([second, third]))
+          // The second and the third go in the next window: no slot leaked to the interrupted one, none was lost.
+          expect(okta.sentAt).toHaveLength(4)
+          expect(okta.windows).toHaveLength(2)
+          expect(okta.refused).toEqual([])
+          expect((yield* limiter.stats).buckets[0].inFlight).toBe(0)
+        }))
+
+      it.effect(
+        `300 lookups through a 5-per-window bucket: none starves, none passes its deadline (jitter ${jitter} ms)`,
+        () =>
+          Effect.gen(function*() {
+            yield* TestClock.setTime(start)
+            const limiter = yield* RateLimiter.make({ jitter })
+            const okta = oktaBucket(5, { windowMillis: 10_000, skewMillis: 7_321, latencyMillis: 40 })
+            const waited: Array<number> = []
+            // A lookup as the client runs it: its operation deadline is 90 s after it starts.
+            const lookup = Effect.gen(function*() {
+              const started = yield* Clock.currentTimeMillis
+              const result = yield* Effect.either(limiter.run(bucket, okta.send, started + 90_000))
+              waited.push((yield* Clock.currentTimeMillis) - started)
+              return result
+            })
+            const results = yield* runWithTime(
+              Effect.forEach(Array.from({ length: 300 }), () => lookup, { concurrency: 8 }),
+              100_000
+            )
+            expect(results.filter(Either.isLeft)).toEqual([])
+            // 8 sent blind before the first answer; 3 of them were refused. None after.
+            expect(okta.refused.every((t) => t === okta.sentAt[0])).toBe(true)
+            expect(okta.refused).toHaveLength(3)
+            // With 8 lookups at a time behind 5 per window, none waits for more than two resets.
+            expect(Math.max(...waited)).toBeLessThan(2 * 11_000 + 1000)
+          }),
+        120_000
+      )
     }
   })
 })

@@ -59,7 +59,6 @@ interface State {
   calm: number
 }
 
-
 /** @internal */
 export const make = (options: Options = {}): Effect.Effect<Service> =>
   Effect.gen(function*() {
@@ -206,7 +205,10 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
     const wait = (duration: Duration.Duration, name?: string): Effect.Effect<void> => {
       const millis = Duration.toMillis(duration)
       if (millis <= 0) return Effect.void
-      return Effect.zipRight(Effect.zipRight(Effect.sync(() => count(millis, name)), warnIfLong(millis, name)), Effect.sleep(duration))
+      return Effect.zipRight(
+        Effect.zipRight(Effect.sync(() => count(millis, name)), warnIfLong(millis, name)),
+        Effect.sleep(duration)
+      )
     }
 
     const beyond = (name: string, delay: number, now: number) =>
@@ -217,7 +219,12 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       })
 
     /** Waits `delay` for a reserved slot, within `deadline` (else gives the slot back). */
-    const goAfter = (name: string, delay: number, now: number, deadline: number): Effect.Effect<void, WaitBeyondDeadline> =>
+    const goAfter = (
+      name: string,
+      delay: number,
+      now: number,
+      deadline: number
+    ): Effect.Effect<void, WaitBeyondDeadline> =>
       Effect.suspend(() => {
         if (now + delay > deadline) {
           giveBack(name, now)
@@ -235,16 +242,21 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       const b = entry(state, name)
       const waiter: Waiter = { at: undefined }
       b.waiters.push(waiter)
+      // Once `goAfter` has the slot, it gives it back itself if it must.
+      let handedOver = false
       const leave = (now: number) => {
         const i = b.waiters.indexOf(waiter)
         if (i >= 0) b.waiters.splice(i, 1)
-        else if (waiter.at !== undefined) giveBack(name, now)
+        else if (waiter.at !== undefined && !handedOver) giveBack(name, now)
       }
       const loop = Effect.gen(function*() {
         let now = firstNow
         while (true) {
           if (serve(b, now) > 0) notify(b)
-          if (waiter.at !== undefined) return yield* goAfter(name, waiter.at - now, now, deadline)
+          if (waiter.at !== undefined) {
+            handedOver = true
+            return yield* goAfter(name, waiter.at - now, now, deadline)
+          }
           // Still queued: the bucket is spent until its reset, or paced. While the reset is our guess and requests are
           // in flight, their answers will tell it: wait for them, within the deadline.
           const until = nextGo(b, now)
@@ -264,7 +276,10 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
           now = woke
         }
       })
-      return Effect.onInterrupt(loop, () => Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sync(() => leave(now))))
+      return Effect.onInterrupt(
+        loop,
+        () => Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sync(() => leave(now)))
+      )
     }
 
     /**
