@@ -20,6 +20,8 @@ import * as RateLimitHeaders from "./rateLimitHeaders.js"
 /** A request waiting for its bucket's budget; `at` is set when it is served: the time it may be sent. */
 interface Waiter {
   at: number | undefined
+  /** Until when it sleeps (it needs waking when served before). */
+  sleepsUntil: number
 }
 
 interface MutableBucket {
@@ -41,8 +43,6 @@ interface MutableBucket {
   refillServed: number
   /** No newcomer is sent before this: the last waiter served by a refill (the spread keeps arrival order). */
   releaseAt: number
-  /** The earliest time a waiter sleeps until: an answer that brings the next go before it wakes them. */
-  wakeAt: number
 }
 
 interface State {
@@ -104,8 +104,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
           signal: undefined,
           refilledAt: 0,
           refillServed: 0,
-          releaseAt: 0,
-          wakeAt: Infinity
+          releaseAt: 0
         }
         s.buckets.set(name, b)
       }
@@ -166,23 +165,29 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
     /**
      * Serves the waiters of `b` in arrival order while its budget allows. Those a refill releases are spread over
      * `jitter` (the k-th of a window `k / limit` of it after the reset), so they do not all start at once, and in
-     * order. Returns how many were served.
+     * order. Returns how many of those served sleep past `now` (they need waking).
      */
     const serve = (b: MutableBucket, now: number): number => {
       refill(b, now)
-      let served = 0
+      let asleep = 0
       while (b.waiters.length > 0 && take(b, now)) {
         const waiter = b.waiters.shift()!
         waiter.at = Math.max(now, b.refilledAt + Math.floor(jitter * b.refillServed++ / Math.max(1, b.limit)))
         b.releaseAt = Math.max(b.releaseAt, waiter.at)
-        served++
+        if (waiter.sleepsUntil > now) asleep++
       }
-      return served
+      return asleep
     }
 
-    /** Wakes the waiters of `b`: some were served, or what they wait for is better known. */
+    /** Whether a waiter of `b` sleeps past the time the next request may go. */
+    const oversleeping = (b: MutableBucket, now: number): boolean => {
+      const next = Math.max(now, nextGo(b, now))
+      return b.waiters.some((waiter) => waiter.sleepsUntil > next)
+    }
+
+    /** Wakes the waiters of `b` (each checks whether it was served, or sleeps again): some were served, or what they
+     * wait for is better known. */
     const notify = (b: MutableBucket): void => {
-      b.wakeAt = Infinity
       if (b.signal === undefined) return
       Deferred.unsafeDone(b.signal, Exit.void)
       b.signal = undefined
@@ -240,7 +245,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
      */
     const queue = (name: string, firstNow: number, deadline: number): Effect.Effect<void, WaitBeyondDeadline> => {
       const b = entry(state, name)
-      const waiter: Waiter = { at: undefined }
+      const waiter: Waiter = { at: undefined, sleepsUntil: firstNow }
       b.waiters.push(waiter)
       // Once `goAfter` has the slot, it gives it back itself if it must.
       let handedOver = false
@@ -267,11 +272,12 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
           }
           const signal = b.signal ??= Deferred.unsafeMake<void>(FiberId.none)
           const wakeAt = Math.min(until, deadline)
-          b.wakeAt = Math.min(b.wakeAt, wakeAt)
           const millis = wakeAt - now
           yield* warnIfLong(millis, name)
+          waiter.sleepsUntil = wakeAt
           yield* Effect.raceFirst(Effect.sleep(Duration.millis(millis)), Deferred.await(signal))
           const woke = yield* Clock.currentTimeMillis
+          waiter.sleepsUntil = woke
           if (woke > now) count(woke - now, name)
           now = woke
         }
@@ -309,8 +315,9 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
     ): number | undefined => {
       const b = entry(state, name)
       const cap = observe(b, response, now, sent)
-      // A slot was freed, more is available, or the new window's end is known: the waiters learn it now.
-      if (b.waiters.length > 0 && (serve(b, now) > 0 || nextGo(b, now) < b.wakeAt)) notify(b)
+      // A slot was freed, more is available, or the new window's end is known: the waiters learn it now (those whose
+      // wake-up comes now anyway need no signal).
+      if (b.waiters.length > 0 && (serve(b, now) > 0 || oversleeping(b, now))) notify(b)
       return cap
     }
 
