@@ -50,26 +50,30 @@ describe("RateLimiter", () => {
       expect(okta.refused).toEqual([])
     }))
 
-  it.effect("paces before the limit: no 429 when the headers warned in time, the rest spread to the reset", () =>
-    Effect.gen(function*() {
-      yield* TestClock.setTime(start)
-      const limiter = yield* RateLimiter.make({ paceBelow: 0.5 })
-      const okta = oktaBucket(10)
-      yield* runWithTime(Effect.forEach(Array.from({ length: 30 }), () => limiter.run(bucket, okta.send), {
-        concurrency: 8
-      }))
-      expect(okta.refused).toEqual([])
-      expect(okta.sentAt).toHaveLength(30)
-      // In the first window, the requests after the bucket fell to half were spread out, not burst.
-      const firstWindow = okta.sentAt.filter((t) => t < start + 60_000)
-      const late = firstWindow.slice(6)
-      for (let i = 1; i < late.length; i++) expect(late[i] - late[i - 1]).toBeGreaterThanOrEqual(9_000)
-      const stats = yield* limiter.stats
-      expect(stats.requests).toBe(30)
-      expect(stats.rateLimited).toBe(0)
-      expect(stats.waits).toBeGreaterThan(0)
-      expect(stats.buckets.map((b) => b.bucket)).toEqual([bucket])
-    }))
+  it.effect(
+    "paces before the limit: no 429 when the headers warned in time, the rest spread to the reset",
+    () =>
+      Effect.gen(function*() {
+        yield* TestClock.setTime(start)
+        const limiter = yield* RateLimiter.make({ paceBelow: 0.5 })
+        const okta = oktaBucket(10)
+        yield* runWithTime(Effect.forEach(Array.from({ length: 30 }), () => limiter.run(bucket, okta.send), {
+          concurrency: 8
+        }))
+        expect(okta.refused).toEqual([])
+        expect(okta.sentAt).toHaveLength(30)
+        // In the first window, the requests after the bucket fell to half were spread out, not burst.
+        const firstWindow = okta.sentAt.filter((t) => t < start + 60_000)
+        const late = firstWindow.slice(6)
+        for (let i = 1; i < late.length; i++) expect(late[i] - late[i - 1]).toBeGreaterThanOrEqual(9_000)
+        const stats = yield* limiter.stats
+        expect(stats.requests).toBe(30)
+        expect(stats.rateLimited).toBe(0)
+        expect(stats.waits).toBeGreaterThan(0)
+        expect(stats.buckets.map((b) => b.bucket)).toEqual([bucket])
+      }),
+    30_000
+  )
 
   it.effect("paces against Okta's clock even when ours is skewed", () =>
     Effect.gen(function*() {
@@ -263,18 +267,22 @@ describe("RateLimiter", () => {
         expect((yield* limiter.stats).buckets[0].resetAt).toBe(Number(reset) * 1000 + 1000)
       }))
 
-    it.effect("2-second windows, a skewed Okta and 40 ms round trips: no 429, and windows follow each other closely", () =>
-      Effect.gen(function*() {
-        yield* TestClock.setTime(start)
-        const limiter = yield* RateLimiter.make({ jitter: 0 })
-        const okta = oktaBucket(5, { windowMillis: 2000, skewMillis: 7_321, latencyMillis: 40 })
-        yield* runWithTime(Effect.forEach(Array.from({ length: 50 }), () => limiter.run(bucket, okta.send)))
-        expect(okta.refused).toEqual([])
-        // 10 windows of 2 s. Whole-second resets cost up to 1 s per window (a `Date` tick narrows the offset to the
-        // round trip); the old fixed 1 s margin cost another second on top.
-        const elapsed = okta.sentAt[49] - start
-        expect(elapsed).toBeLessThan(28_000) // 27.2 s; 36.0 s with the fixed margin
-      }))
+    it.effect(
+      "2-second windows, a skewed Okta and 40 ms round trips: no 429, and windows follow each other closely",
+      () =>
+        Effect.gen(function*() {
+          yield* TestClock.setTime(start)
+          const limiter = yield* RateLimiter.make({ jitter: 0 })
+          const okta = oktaBucket(5, { windowMillis: 2000, skewMillis: 7_321, latencyMillis: 40 })
+          yield* runWithTime(Effect.forEach(Array.from({ length: 50 }), () => limiter.run(bucket, okta.send)))
+          expect(okta.refused).toEqual([])
+          // 10 windows of 2 s. Whole-second resets cost up to 1 s per window (a `Date` tick narrows the offset to the
+          // round trip); the old fixed 1 s margin cost another second on top.
+          const elapsed = okta.sentAt[49] - start
+          expect(elapsed).toBeLessThan(28_000) // 27.2 s; 36.0 s with the fixed margin
+        }),
+      30_000
+    )
   })
 
   describe("waiters for a reset, first come first served", () => {
