@@ -6,6 +6,10 @@
  * A bucket is a method plus an endpoint template (`GET /api/v1/users/{id}`), never a concrete URL: Okta counts every
  * user lookup against the same budget.
  *
+ * Requests that must wait for a bucket (spent until its reset, or paced) queue per bucket and are served first come,
+ * first served: a newcomer never takes a refilled slot from a request that was waiting, so none starves behind a
+ * tight bucket. The waiters a reset releases are spread over {@link Options.jitter}, in arrival order.
+ *
  * Reset times are epoch seconds on Okta's clock. They are converted to our clock with the response's `Date` header
  * (`wait = reset * 1000 - Date + margin`), so a skewed local clock neither stalls nor rushes us. Every wait is bounded:
  * a reset more than Okta's 60-second window (plus 5 seconds of skew) ahead is clamped to it, an unusable header is
@@ -38,9 +42,17 @@ export interface Options {
    * left to the reset instead of being sent at once (default 0.2).
    */
   readonly paceBelow?: number | undefined
-  /** Added to every computed reset, as Okta advises (default 1 second). */
+  /**
+   * Added to every computed reset. By default none when the answer has a `Date` header (the reset is converted with
+   * the lower bound of Okta's clock learned from the `Date`s and round trips, which already errs late), Okta's advised
+   * 1 second when it has none.
+   */
   readonly resetMargin?: Duration.DurationInput | undefined
-  /** Upper bound of the random delay added to waits for a reset, so waiters do not stampede (default 1 second). */
+  /**
+   * The span over which the waiters a reset releases are spread, in arrival order (the k-th of a window `k / limit`
+   * of it after the reset), so they do not stampede; and the upper bound of the random delay added to a retry after a
+   * 429 (default 1 second).
+   */
   readonly jitter?: Duration.DurationInput | undefined
   /** First backoff after a concurrency 429 (`X-Rate-Limit-Limit: 0`), doubled per retry (default 250 ms). */
   readonly concurrencyBackoff?: Duration.DurationInput | undefined

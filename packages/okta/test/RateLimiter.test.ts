@@ -1,55 +1,12 @@
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { describe, expect, it } from "@effect/vitest"
 import * as RateLimiter from "@enrich/okta/RateLimiter"
-import { Clock, Deferred, Duration, Effect, Fiber, TestClock } from "effect"
+import { Clock, Deferred, Duration, Effect, Either, Fiber, TestClock } from "effect"
 import * as RateLimitHeaders from "../src/internal/rateLimitHeaders.js"
+import { oktaBucket, response } from "./support/oktaBucket.js"
 import { runWithTime } from "./support/time.js"
 
 const start = Date.parse("2026-06-01T10:00:00.250Z")
 const bucket = RateLimiter.bucket("get", "/api/v1/users/{id}")
-
-const response = (status: number, headers: Record<string, string>) =>
-  HttpClientResponse.fromWeb(
-    HttpClientRequest.get("https://acme.okta.com/api/v1/users/x"),
-    new Response("{}", { status, headers })
-  )
-
-/** Okta's side of one bucket: a window of `limit` requests that starts with the first request, on Okta's clock. */
-const oktaBucket = (
-  limit: number,
-  options: { windowMillis?: number; skewMillis?: number; latencyMillis?: number } = {}
-) => {
-  const windowMillis = options.windowMillis ?? 60_000
-  const skew = options.skewMillis ?? 0
-  // Half of the round trip on the way there, half on the way back.
-  const halfTrip = Duration.millis((options.latencyMillis ?? 0) / 2)
-  let windowStart = -Infinity
-  let used = 0
-  const sentAt: Array<number> = []
-  const refused: Array<number> = []
-  const send = Effect.gen(function*() {
-    yield* Effect.sleep(halfTrip)
-    const now = yield* Clock.currentTimeMillis
-    const okta = now + skew
-    if (okta >= windowStart + windowMillis) {
-      windowStart = okta
-      used = 0
-    }
-    used++
-    sentAt.push(now)
-    const ok = used <= limit
-    if (!ok) refused.push(now)
-    yield* Effect.sleep(halfTrip)
-    return response(ok ? 200 : 429, {
-      "x-rate-limit-limit": String(limit),
-      "x-rate-limit-remaining": String(Math.max(0, limit - used)),
-      "x-rate-limit-reset": String(Math.ceil((windowStart + windowMillis) / 1000)),
-      date: new Date(okta).toUTCString()
-    })
-  })
-  return { send, sentAt, refused }
-}
 
 describe("RateLimiter", () => {
   it("names a bucket by method and endpoint template", () => {
@@ -93,26 +50,30 @@ describe("RateLimiter", () => {
       expect(okta.refused).toEqual([])
     }))
 
-  it.effect("paces before the limit: no 429 when the headers warned in time, the rest spread to the reset", () =>
-    Effect.gen(function*() {
-      yield* TestClock.setTime(start)
-      const limiter = yield* RateLimiter.make({ paceBelow: 0.5 })
-      const okta = oktaBucket(10)
-      yield* runWithTime(Effect.forEach(Array.from({ length: 30 }), () => limiter.run(bucket, okta.send), {
-        concurrency: 8
-      }))
-      expect(okta.refused).toEqual([])
-      expect(okta.sentAt).toHaveLength(30)
-      // In the first window, the requests after the bucket fell to half were spread out, not burst.
-      const firstWindow = okta.sentAt.filter((t) => t < start + 60_000)
-      const late = firstWindow.slice(6)
-      for (let i = 1; i < late.length; i++) expect(late[i] - late[i - 1]).toBeGreaterThanOrEqual(9_000)
-      const stats = yield* limiter.stats
-      expect(stats.requests).toBe(30)
-      expect(stats.rateLimited).toBe(0)
-      expect(stats.waits).toBeGreaterThan(0)
-      expect(stats.buckets.map((b) => b.bucket)).toEqual([bucket])
-    }))
+  it.effect(
+    "paces before the limit: no 429 when the headers warned in time, the rest spread to the reset",
+    () =>
+      Effect.gen(function*() {
+        yield* TestClock.setTime(start)
+        const limiter = yield* RateLimiter.make({ paceBelow: 0.5 })
+        const okta = oktaBucket(10)
+        yield* runWithTime(Effect.forEach(Array.from({ length: 30 }), () => limiter.run(bucket, okta.send), {
+          concurrency: 8
+        }))
+        expect(okta.refused).toEqual([])
+        expect(okta.sentAt).toHaveLength(30)
+        // In the first window, the requests after the bucket fell to half were spread out, not burst.
+        const firstWindow = okta.sentAt.filter((t) => t < start + 60_000)
+        const late = firstWindow.slice(6)
+        for (let i = 1; i < late.length; i++) expect(late[i] - late[i - 1]).toBeGreaterThanOrEqual(9_000)
+        const stats = yield* limiter.stats
+        expect(stats.requests).toBe(30)
+        expect(stats.rateLimited).toBe(0)
+        expect(stats.waits).toBeGreaterThan(0)
+        expect(stats.buckets.map((b) => b.bucket)).toEqual([bucket])
+      }),
+    30_000
+  )
 
   it.effect("paces against Okta's clock even when ours is skewed", () =>
     Effect.gen(function*() {
@@ -306,17 +267,110 @@ describe("RateLimiter", () => {
         expect((yield* limiter.stats).buckets[0].resetAt).toBe(Number(reset) * 1000 + 1000)
       }))
 
-    it.effect("2-second windows, a skewed Okta and 40 ms round trips: no 429, and windows follow each other closely", () =>
-      Effect.gen(function*() {
-        yield* TestClock.setTime(start)
-        const limiter = yield* RateLimiter.make({ jitter: 0 })
-        const okta = oktaBucket(5, { windowMillis: 2000, skewMillis: 7_321, latencyMillis: 40 })
-        yield* runWithTime(Effect.forEach(Array.from({ length: 50 }), () => limiter.run(bucket, okta.send)))
-        expect(okta.refused).toEqual([])
-        // 10 windows of 2 s. Whole-second resets cost up to 1 s per window (a `Date` tick narrows the offset to the
-        // round trip); the old fixed 1 s margin cost another second on top.
-        const elapsed = okta.sentAt[49] - start
-        expect(elapsed).toBeLessThan(28_000) // 27.2 s; 36.0 s with the fixed margin
-      }))
+    it.effect(
+      "2-second windows, a skewed Okta and 40 ms round trips: no 429, and windows follow each other closely",
+      () =>
+        Effect.gen(function*() {
+          yield* TestClock.setTime(start)
+          const limiter = yield* RateLimiter.make({ jitter: 0 })
+          const okta = oktaBucket(5, { windowMillis: 2000, skewMillis: 7_321, latencyMillis: 40 })
+          yield* runWithTime(Effect.forEach(Array.from({ length: 50 }), () => limiter.run(bucket, okta.send)))
+          expect(okta.refused).toEqual([])
+          // 10 windows of 2 s. Whole-second resets cost up to 1 s per window (a `Date` tick narrows the offset to the
+          // round trip); the old fixed 1 s margin cost another second on top.
+          const elapsed = okta.sentAt[49] - start
+          expect(elapsed).toBeLessThan(28_000) // 27.2 s; 36.0 s with the fixed margin
+        }),
+      30_000
+    )
+  })
+
+  describe("waiters for a reset, first come first served", () => {
+    // Whatever the jitter: it spreads the waiters a reset releases, never reorders them.
+    for (const jitter of [0, 1000]) {
+      it.effect(`serves waiters in arrival order, before any newcomer (jitter ${jitter} ms)`, () =>
+        Effect.gen(function*() {
+          yield* TestClock.setTime(start)
+          const limiter = yield* RateLimiter.make({ jitter })
+          const okta = oktaBucket(3)
+          const order: Array<string> = []
+          const lookup = (label: string) => limiter.run(bucket, Effect.tap(okta.send, () => order.push(label)))
+          /** The labels sent in each Okta window (those released at one instant are in flight together). */
+          const byWindow = () =>
+            okta.windows.map((opened, i) =>
+              order.filter((_, j) => okta.sentAt[j] >= opened && okta.sentAt[j] < (okta.windows[i + 1] ?? Infinity))
+            )
+          for (let i = 0; i < 3; i++) yield* lookup("first")
+          // The bucket is spent until start + 61 s (see above): five waiters queue, in this order.
+          const waiters = []
+          for (const label of ["w1", "w2", "w3", "w4", "w5"]) {
+            waiters.push(yield* Effect.fork(lookup(label)))
+            yield* Effect.yieldNow()
+          }
+          yield* TestClock.adjust(Duration.seconds(30))
+          const early = yield* Effect.fork(lookup("n1")) // arrives before the reset: behind the waiters
+          yield* TestClock.adjust(Duration.millis(31_000 + 1)) // the reset: w1, w2 and w3, spread over the jitter
+          const late = yield* Effect.fork(lookup("n2")) // arrives as the window restarts: still behind them all
+          yield* runWithTime(Fiber.joinAll([...waiters, early, late]))
+          expect(okta.refused).toEqual([])
+          // Three per window: w1-w3 in the second, w4, w5 and n1 in the third, n2 in the fourth.
+          const windows = byWindow().map((labels) => [...labels].sort())
+          expect(windows).toEqual([["first", "first", "first"], ["w1", "w2", "w3"], ["n1", "w4", "w5"], ["n2"]])
+          // Spread over the jitter, they are also sent in arrival order.
+          if (jitter > 0) expect(order).toEqual(["first", "first", "first", "w1", "w2", "w3", "w4", "w5", "n1", "n2"])
+          // The spread: the reset releases one waiter every jitter / limit, the first at once.
+          const second = okta.sentAt.slice(3, 6).map((t) => t - okta.windows[1])
+          expect(second).toEqual([0, Math.floor(jitter / 3), Math.floor(2 * jitter / 3)])
+        }))
+
+      it.effect(`a waiter interrupted gives its place to the next (jitter ${jitter} ms)`, () =>
+        Effect.gen(function*() {
+          yield* TestClock.setTime(start)
+          const limiter = yield* RateLimiter.make({ jitter })
+          const okta = oktaBucket(2)
+          for (let i = 0; i < 2; i++) yield* limiter.run(bucket, okta.send)
+          const first = yield* Effect.fork(limiter.run(bucket, okta.send))
+          yield* Effect.yieldNow()
+          const second = yield* Effect.fork(limiter.run(bucket, okta.send))
+          const third = yield* Effect.fork(limiter.run(bucket, okta.send))
+          yield* Effect.yieldNow()
+          yield* Fiber.interrupt(first)
+          yield* runWithTime(Fiber.joinAll([second, third]))
+          // The second and the third go in the next window: no slot leaked to the interrupted one, none was lost.
+          expect(okta.sentAt).toHaveLength(4)
+          expect(okta.windows).toHaveLength(2)
+          expect(okta.refused).toEqual([])
+          expect((yield* limiter.stats).buckets[0].inFlight).toBe(0)
+        }))
+
+      it.effect(
+        `300 lookups through a 5-per-window bucket: none starves, none passes its deadline (jitter ${jitter} ms)`,
+        () =>
+          Effect.gen(function*() {
+            yield* TestClock.setTime(start)
+            const limiter = yield* RateLimiter.make({ jitter })
+            const okta = oktaBucket(5, { windowMillis: 10_000, skewMillis: 7_321, latencyMillis: 40 })
+            const waited: Array<number> = []
+            // A lookup as the client runs it: its operation deadline is 90 s after it starts.
+            const lookup = Effect.gen(function*() {
+              const started = yield* Clock.currentTimeMillis
+              const result = yield* Effect.either(limiter.run(bucket, okta.send, started + 90_000))
+              waited.push((yield* Clock.currentTimeMillis) - started)
+              return result
+            })
+            const results = yield* runWithTime(
+              Effect.forEach(Array.from({ length: 300 }), () => lookup, { concurrency: 8 }),
+              100_000
+            )
+            expect(results.filter(Either.isLeft)).toEqual([])
+            // 8 sent blind before the first answer; 3 of them were refused. None after.
+            expect(okta.refused.every((t) => t === okta.sentAt[0])).toBe(true)
+            expect(okta.refused).toHaveLength(3)
+            // With 8 lookups at a time behind 5 per window, none waits for more than two resets.
+            expect(Math.max(...waited)).toBeLessThan(2 * 11_000 + 1000)
+          }),
+        120_000
+      )
+    }
   })
 })

@@ -192,6 +192,33 @@ RedisServer.describeRedis("Okta rate budget on Redis", () => {
       expect(yield* redis.available).toBe(false)
     }).pipe(Effect.scoped, Effect.provide(Logger.remove(Logger.defaultLogger))))
 
+  it.live("the shared limiter converts resets with Okta's clock learned from Date headers, adding no fixed second", () =>
+    Effect.gen(function*() {
+      const server = yield* RedisServer.make
+      const redis = yield* connection(server.url)
+      const limiter = yield* makeLimiter().pipe(Effect.provideService(Redis.Redis, redis))
+      const store = yield* make().pipe(Effect.provideService(Redis.Redis, redis))
+      const before = yield* Clock.currentTimeMillis
+      // Okta's clock is two hours ahead of ours; its window resets 30 s after the answer's Date (whole seconds).
+      const date = Math.floor((before + 7_200_000) / 1000) * 1000
+      const answer = Effect.succeed({
+        status: 200,
+        headers: Headers.fromInput({
+          "x-rate-limit-limit": "100",
+          "x-rate-limit-remaining": "42",
+          "x-rate-limit-reset": String(date / 1000 + 30),
+          date: new Date(date).toUTCString()
+        })
+      })
+      yield* limiter.run(users, answer)
+      const after = yield* Clock.currentTimeMillis
+      // Okta's clock was at least `Date` when we received the answer: the reset is 30 s after that at the latest,
+      // on our clock. The old fixed margin made it 31 s.
+      const state = yield* store.state(users, after)
+      expect(state?.resetAt).toBeGreaterThanOrEqual(before + 30_000)
+      expect(state?.resetAt).toBeLessThanOrEqual(after + 30_000)
+    }).pipe(Effect.scoped))
+
   it.live(
     "RateLimiter.layerRedis: clients of two processes (OktaClient.layerWithoutRateLimiter) share one budget",
     () =>

@@ -108,3 +108,19 @@ export const observeServerClock = (
   if (clock === undefined || low >= clock.high || high <= clock.low) return { low, high }
   return { low: Math.max(low, clock.low), high: Math.min(high, clock.high) }
 }
+
+/**
+ * A reader of answers' rate-limit headers that learns Okta's clock from their `Date`s ({@link ServerClock}) and
+ * converts each reset with the lower bound of the offset, adding `resetMarginMillis` when given (none otherwise: the
+ * bound already errs late). An answer without a `Date` is read on our clock plus the margin or Okta's advised second.
+ * Call it in synchronous steps only (it keeps what it learned).
+ */
+export const reader = (resetMarginMillis?: number) => {
+  let clock: ServerClock | undefined
+  return (headers: Headers.Headers, sent: number, received: number): RateLimitHeaders | undefined => {
+    const date = dateOf(headers)
+    if (date === undefined) return parse(headers, received, resetMarginMillis ?? 1000)
+    clock = observeServerClock(clock, date, Math.min(sent, received), received)
+    return parse(headers, received, resetMarginMillis ?? 0, clock.low)
+  }
+}

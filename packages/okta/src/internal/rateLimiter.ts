@@ -5,8 +5,11 @@
  */
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
 import * as Random from "effect/Random"
 import * as OktaMetrics from "../OktaMetrics.js"
 import type { Answer, Options, Service, Stats } from "../RateLimiter.js"
@@ -14,13 +17,32 @@ import { concurrencyRecovery, longWaitMillis, WaitBeyondDeadline } from "../Rate
 import * as Backoff from "./backoff.js"
 import * as RateLimitHeaders from "./rateLimitHeaders.js"
 
+/** A request waiting for its bucket's budget; `at` is set when it is served: the time it may be sent. */
+interface Waiter {
+  at: number | undefined
+  /** Until when it sleeps (it needs waking when served before). */
+  sleepsUntil: number
+}
+
 interface MutableBucket {
   limit: number
   remaining: number
   resetAt: number
   inFlight: number
-  nextSlot: number
+  /** When the last request of a paced (low) bucket went; 0: none since the window began, no pace yet. */
+  lastGo: number
   known: boolean
+  /** `resetAt` is our guess (a minute after a refill) until an answer of the new window tells it. */
+  assumed: boolean
+  /** Requests waiting for the budget, in arrival order: served first come, first served, before any newcomer. */
+  readonly waiters: Array<Waiter>
+  /** Completed (and dropped) when something the waiters wait for happened: some were served, or the reset is known. */
+  signal: Deferred.Deferred<void> | undefined
+  /** When the window last refilled, and how many waiters it has served since (to spread them over the jitter). */
+  refilledAt: number
+  refillServed: number
+  /** No newcomer is sent before this: the last waiter served by a refill (the spread keeps arrival order). */
+  releaseAt: number
 }
 
 interface State {
@@ -35,12 +57,7 @@ interface State {
   /** The adaptive in-flight cap (see {@link Stats.concurrencyCap}) and the answers since it last changed. */
   cap: number
   calm: number
-  /** Okta's clock against ours, learned from the `Date` headers (undefined until an answer has one). */
-  serverClock: RateLimitHeaders.ServerClock | undefined
 }
-
-/** What `reserve` decided: go after `delay` (a slot is reserved), or wait `delay` and ask again. */
-type Decision = { readonly _tag: "Go"; readonly delay: number } | { readonly _tag: "Again"; readonly delay: number }
 
 /** @internal */
 export const make = (options: Options = {}): Effect.Effect<Service> =>
@@ -69,14 +86,26 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       waitedMillis: 0,
       inFlight: 0,
       cap: maxConcurrency,
-      calm: 0,
-      serverClock: undefined
+      calm: 0
     }
 
     const entry = (s: State, name: string): MutableBucket => {
       let b = s.buckets.get(name)
       if (b === undefined) {
-        b = { limit: 0, remaining: 0, resetAt: 0, inFlight: 0, nextSlot: 0, known: false }
+        b = {
+          limit: 0,
+          remaining: 0,
+          resetAt: 0,
+          inFlight: 0,
+          lastGo: 0,
+          known: false,
+          assumed: false,
+          waiters: [],
+          signal: undefined,
+          refilledAt: 0,
+          refillServed: 0,
+          releaseAt: 0
+        }
         s.buckets.set(name, b)
       }
       return b
@@ -84,49 +113,107 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
 
     const randomJitter = jitter > 0 ? Random.nextIntBetween(0, jitter + 1) : Effect.succeed(0)
 
-    const reserve = (name: string, now: number): Decision => {
-      const b = entry(state, name)
-      if (b.known && now >= b.resetAt) {
-        // The window has reset: Okta refills the bucket. The next response tells the new window's end.
-        b.remaining = b.limit
-        b.resetAt = now + 60_000
-        b.nextSlot = now
-      }
-      if (!b.known) {
-        b.inFlight++
-        return { _tag: "Go", delay: 0 }
-      }
-      const available = b.remaining - b.inFlight
-      if (available <= 0) {
-        // The last headers say the next request would be refused: wait for the reset.
-        return { _tag: "Again", delay: b.resetAt - now }
-      }
-      const threshold = Math.max(1, Math.ceil(b.limit * paceBelow))
-      if (available > threshold) {
-        b.inFlight++
-        return { _tag: "Go", delay: 0 }
-      }
-      // Low: spread what is left evenly over the time left, the last request well before the reset.
-      const slot = Math.max(now, b.nextSlot)
-      b.nextSlot = slot + Math.max(0, b.resetAt - slot) / available
-      b.inFlight++
-      return { _tag: "Go", delay: slot - now }
+    /** The window has ended: Okta refills the bucket. The next answer tells the new window's end. */
+    const refill = (b: MutableBucket, now: number): void => {
+      if (!b.known || now < b.resetAt) return
+      b.remaining = b.limit
+      b.resetAt = now + 60_000
+      b.assumed = true
+      b.lastGo = 0
+      b.refilledAt = now
+      b.refillServed = 0
     }
 
-    const wait = (duration: Duration.Duration, name?: string): Effect.Effect<void> => {
-      const millis = Duration.toMillis(duration)
-      if (millis <= 0) return Effect.void
-      const count = Effect.sync(() => {
-        state.waits++
-        state.waitedMillis += millis
-        OktaMetrics.waits.unsafeUpdate(millis / 1000, [OktaMetrics.label("enrich.okta.bucket", name ?? "retry")])
-      })
-      const warn = millis > longWaitMillis
+    /**
+     * When the next request of `b` may go (`now` or earlier: at once). A spent bucket waits for its reset. A low one
+     * (at most `paceBelow` of its limit available) spreads what is left evenly over the time to the reset: its first
+     * request goes at once, each next one `1 / (available + 1)` of the time left after the last, so the last goes well
+     * before the reset. Computed afresh from what is known now (no slot is reserved ahead), so an answer that shows
+     * more available brings the next go forward.
+     */
+    const nextGo = (b: MutableBucket, now: number): number => {
+      if (!b.known) return now
+      const available = b.remaining - b.inFlight
+      // The last headers say the next request would be refused: wait for the reset.
+      if (available <= 0) return b.resetAt
+      if (!low(b, available) || b.lastGo === 0) return now
+      return b.lastGo + Math.max(0, b.resetAt - b.lastGo) / (available + 1)
+    }
+
+    const low = (b: MutableBucket, available: number): boolean =>
+      available <= Math.max(1, Math.ceil(b.limit * paceBelow))
+
+    /** Takes a slot of `b` if it may go now. */
+    const take = (b: MutableBucket, now: number): boolean => {
+      if (nextGo(b, now) > now) return false
+      if (b.known && low(b, b.remaining - b.inFlight)) b.lastGo = now
+      b.inFlight++
+      return true
+    }
+
+    /**
+     * A newcomer's slot: the delay before sending (0 at once), or `undefined` when it must queue (the bucket is spent
+     * or paced, or others wait already: nobody overtakes a waiter).
+     */
+    const reserve = (name: string, now: number): number | undefined => {
+      const b = entry(state, name)
+      refill(b, now)
+      if (b.waiters.length > 0 || !take(b, now)) return undefined
+      return Math.max(0, b.releaseAt - now)
+    }
+
+    /**
+     * Serves the waiters of `b` in arrival order while its budget allows. Those a refill releases are spread over
+     * `jitter` (the k-th of a window `k / limit` of it after the reset), so they do not all start at once, and in
+     * order. Returns how many of those served sleep past `now` (they need waking).
+     */
+    const serve = (b: MutableBucket, now: number): number => {
+      refill(b, now)
+      let asleep = 0
+      while (b.waiters.length > 0 && take(b, now)) {
+        const waiter = b.waiters.shift()!
+        waiter.at = Math.max(now, b.refilledAt + Math.floor(jitter * b.refillServed++ / Math.max(1, b.limit)))
+        b.releaseAt = Math.max(b.releaseAt, waiter.at)
+        if (waiter.sleepsUntil > now) asleep++
+      }
+      return asleep
+    }
+
+    /** Whether a waiter of `b` sleeps past the time the next request may go. */
+    const oversleeping = (b: MutableBucket, now: number): boolean => {
+      const next = Math.max(now, nextGo(b, now))
+      return b.waiters.some((waiter) => waiter.sleepsUntil > next)
+    }
+
+    /** Wakes the waiters of `b` (each checks whether it was served, or sleeps again): some were served, or what they
+     * wait for is better known. */
+    const notify = (b: MutableBucket): void => {
+      if (b.signal === undefined) return
+      Deferred.unsafeDone(b.signal, Exit.void)
+      b.signal = undefined
+    }
+
+    /** Counts a wait of `millis` (the counters and the wait metric). */
+    const count = (millis: number, name?: string): void => {
+      state.waits++
+      state.waitedMillis += millis
+      OktaMetrics.waits.unsafeUpdate(millis / 1000, [OktaMetrics.label("enrich.okta.bucket", name ?? "retry")])
+    }
+
+    const warnIfLong = (millis: number, name?: string): Effect.Effect<void> =>
+      millis > longWaitMillis
         ? Effect.logWarning("Okta rate limit: holding requests back").pipe(
           Effect.annotateLogs({ bucket: name ?? "retry", waitSeconds: Math.ceil(millis / 1000) })
         )
         : Effect.void
-      return Effect.zipRight(Effect.zipRight(count, warn), Effect.sleep(duration))
+
+    const wait = (duration: Duration.Duration, name?: string): Effect.Effect<void> => {
+      const millis = Duration.toMillis(duration)
+      if (millis <= 0) return Effect.void
+      return Effect.zipRight(
+        Effect.zipRight(Effect.sync(() => count(millis, name)), warnIfLong(millis, name)),
+        Effect.sleep(duration)
+      )
     }
 
     const beyond = (name: string, delay: number, now: number) =>
@@ -136,35 +223,70 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
         waitMillis: delay
       })
 
-    /** Waits as `first` (made at `firstNow`) says, asking again until a slot is reserved, within `deadline`. */
-    const pace = (
+    /** Waits `delay` for a reserved slot, within `deadline` (else gives the slot back). */
+    const goAfter = (
       name: string,
-      first: Decision,
-      firstNow: number,
+      delay: number,
+      now: number,
       deadline: number
     ): Effect.Effect<void, WaitBeyondDeadline> =>
-      Effect.gen(function*() {
-        let decision = first
+      Effect.suspend(() => {
+        if (now + delay > deadline) {
+          giveBack(name, now)
+          return Effect.fail(beyond(name, delay, now))
+        }
+        // The slot is reserved: give it back if we are interrupted before using it.
+        return wait(Duration.millis(delay), name).pipe(Effect.onInterrupt(() => Effect.sync(() => giveBack(name, now))))
+      })
+
+    /**
+     * Waits in the queue of bucket `name` until served, within `deadline`: until the reset (or, while the reset is our
+     * guess and requests are in flight, until an answer tells it), woken early whenever waiters were served.
+     */
+    const queue = (name: string, firstNow: number, deadline: number): Effect.Effect<void, WaitBeyondDeadline> => {
+      const b = entry(state, name)
+      const waiter: Waiter = { at: undefined, sleepsUntil: firstNow }
+      b.waiters.push(waiter)
+      // Once `goAfter` has the slot, it gives it back itself if it must.
+      let handedOver = false
+      const leave = (now: number) => {
+        const i = b.waiters.indexOf(waiter)
+        if (i >= 0) b.waiters.splice(i, 1)
+        else if (waiter.at !== undefined && !handedOver) giveBack(name, now)
+      }
+      const loop = Effect.gen(function*() {
         let now = firstNow
         while (true) {
-          if (decision._tag === "Go") {
-            if (now + decision.delay > deadline) {
-              yield* learn(name, undefined, now) // give the reserved slot back
-              return yield* beyond(name, decision.delay, now)
-            }
-            // The slot is reserved: give it back if we are interrupted before using it.
-            yield* wait(Duration.millis(decision.delay), name).pipe(
-              Effect.onInterrupt(() => learn(name, undefined, now))
-            )
-            return
+          if (serve(b, now) > 0) notify(b)
+          if (waiter.at !== undefined) {
+            handedOver = true
+            return yield* goAfter(name, waiter.at - now, now, deadline)
           }
-          const delay = decision.delay + (yield* randomJitter)
-          if (now + delay > deadline) return yield* beyond(name, delay, now)
-          yield* wait(Duration.millis(delay), name)
-          now = yield* Clock.currentTimeMillis
-          decision = reserve(name, now)
+          // Still queued: the bucket is spent until its reset, or paced. While the reset is our guess and requests are
+          // in flight, their answers will tell it: wait for them, within the deadline.
+          const until = nextGo(b, now)
+          const guessed = until === b.resetAt && b.assumed && b.inFlight > 0
+          if (until > deadline && !(guessed && now < deadline)) {
+            leave(now)
+            return yield* beyond(name, until - now, now)
+          }
+          const signal = b.signal ??= Deferred.unsafeMake<void>(FiberId.none)
+          const wakeAt = Math.min(until, deadline)
+          const millis = wakeAt - now
+          yield* warnIfLong(millis, name)
+          waiter.sleepsUntil = wakeAt
+          yield* Effect.raceFirst(Effect.sleep(Duration.millis(millis)), Deferred.await(signal))
+          const woke = yield* Clock.currentTimeMillis
+          waiter.sleepsUntil = woke
+          if (woke > now) count(woke - now, name)
+          now = woke
         }
       })
+      return Effect.onInterrupt(
+        loop,
+        () => Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sync(() => leave(now)))
+      )
+    }
 
     /**
      * The org's concurrency limit is shared with every other client of the org, so our cap can be too high: each
@@ -183,12 +305,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
     }
 
     /** Reads a response's rate-limit headers, its reset converted with what is known of Okta's clock. */
-    const readHeaders = (response: Answer, now: number, sent: number) => {
-      const date = RateLimitHeaders.dateOf(response.headers)
-      if (date === undefined) return RateLimitHeaders.parse(response.headers, now, resetMargin)
-      state.serverClock = RateLimitHeaders.observeServerClock(state.serverClock, date, Math.min(sent, now), now)
-      return RateLimitHeaders.parse(response.headers, now, fixedMargin ?? 0, state.serverClock.low)
-    }
+    const readHeaders = RateLimitHeaders.reader(fixedMargin)
 
     const learnSync = (
       name: string,
@@ -196,11 +313,19 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       now: number,
       sent: number
     ): number | undefined => {
+      const b = entry(state, name)
+      const cap = observe(b, response, now, sent)
+      // A slot was freed, more is available, or the new window's end is known: the waiters learn it now (those whose
+      // wake-up comes now anyway need no signal).
+      if (b.waiters.length > 0 && (serve(b, now) > 0 || oversleeping(b, now))) notify(b)
+      return cap
+    }
+
+    const observe = (b: MutableBucket, response: Answer | undefined, now: number, sent: number): number | undefined => {
       const s = state
-      const b = entry(s, name)
       b.inFlight = Math.max(0, b.inFlight - 1)
       if (response === undefined) return undefined
-      const info = readHeaders(response, now, sent)
+      const info = readHeaders(response.headers, sent, now)
       const concurrency429 = response.status === 429 && info?.limit === 0
       if (response.status === 429) {
         if (info?.limit === 0) s.concurrencyLimited++
@@ -215,8 +340,14 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       b.limit = info.limit
       b.resetAt = info.resetAt
       b.known = true
-      if (!sameWindow) b.nextSlot = now
+      b.assumed = false
+      if (!sameWindow) b.lastGo = 0
       return cap
+    }
+
+    /** Gives back a slot reserved and not used. */
+    const giveBack = (name: string, now: number): void => {
+      learnSync(name, undefined, now, now)
     }
 
     const learn = (
@@ -243,7 +374,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
         Effect.clockWith((clock) => {
           // The first reservation is made here, uninterruptibly: most requests go at once, with no pacing effect.
           const now = clock.unsafeCurrentTimeMillis()
-          const decision = reserve(name, now)
+          const delay = reserve(name, now)
           // When the request left (ours), to bound Okta's clock offset with the answer's `Date`.
           let sentAt = now
           const begin = Effect.sync(() => {
@@ -259,9 +390,9 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
               learn(name, exit._tag === "Success" ? exit.value : undefined, clock.unsafeCurrentTimeMillis(), sentAt),
               exit
             ))
-          return decision._tag === "Go" && decision.delay <= 0
-            ? answered
-            : Effect.zipRight(restore(pace(name, decision, now, deadline)), answered)
+          if (delay === 0) return answered
+          const waited = delay === undefined ? queue(name, now, deadline) : goAfter(name, delay, now, deadline)
+          return Effect.zipRight(restore(waited), answered)
         })
       )
 

@@ -24,6 +24,7 @@ import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import { randomUUID } from "node:crypto"
 import * as RateLimiter from "../RateLimiter.js"
+import * as RateLimitHeaders from "./rateLimitHeaders.js"
 
 /**
  * KEYS[1] bucket hash, KEYS[2] bucket in-flight zset, KEYS[3] global in-flight zset.
@@ -238,7 +239,11 @@ export const makeLimiter = (
     const redis = yield* Redis.Redis
     const budget = yield* make(options)
     const local = yield* RateLimiter.make(options)
-    const resetMargin = Duration.toMillis(options.resetMargin ?? Duration.seconds(1))
+    // Resets are converted as the in-process limiter does: with the lower bound of Okta's clock offset that this
+    // process learned from the `Date` headers and round trips (no fixed margin unless one is given).
+    const readHeaders = RateLimitHeaders.reader(
+      options.resetMargin === undefined ? undefined : Duration.toMillis(options.resetMargin)
+    )
     const shared = { requests: 0, rateLimited: 0, concurrencyLimited: 0 }
 
     const run = <A extends RateLimiter.Answer, E, R>(
@@ -268,12 +273,11 @@ export const makeLimiter = (
           return yield* Effect.uninterruptibleMask((restore) =>
             Effect.gen(function*() {
               shared.requests++
+              const sent = yield* Clock.currentTimeMillis
               const exit = yield* Effect.exit(restore(send))
               const answered = yield* Clock.currentTimeMillis
               const response = Exit.isSuccess(exit) ? exit.value : undefined
-              const info = response === undefined
-                ? undefined
-                : RateLimiter.parseHeaders(response.headers, answered, resetMargin)
+              const info = response === undefined ? undefined : readHeaders(response.headers, sent, answered)
               if (response?.status === 429) {
                 if (info?.limit === 0) shared.concurrencyLimited++
                 else shared.rateLimited++
