@@ -25,7 +25,6 @@ import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
@@ -33,6 +32,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Execute from "./internal/execute.js"
+import * as GroupPage from "./internal/groupPage.js"
 import * as Response from "./internal/response.js"
 import * as OktaAuth from "./OktaAuth.js"
 import * as OktaConfig from "./OktaConfig.js"
@@ -166,12 +166,7 @@ const decodeGroups: Response.Decoder<ReadonlyArray<OktaGroup>> = ParseResult.dec
   Schema.Array(OktaGroup)
 )
 /** Groups without the JSON they came from (`raw: null`): what `listUserGroups(id, { keepRaw: false })` keeps. */
-const decodeGroupsWithoutRaw: Response.Decoder<ReadonlyArray<OktaGroup>> = (input) =>
-  Either.map(
-    decodeGroups(input),
-    (groups) =>
-      groups.map((group): OktaGroup => ({ id: group.id, type: group.type, profile: group.profile, raw: null }))
-  )
+const decodeGroupsWithoutRaw: Response.Decoder<ReadonlyArray<OktaGroup>> = GroupPage.withoutRaw(decodeGroups)
 const decodeFactors: Response.Decoder<ReadonlyArray<OktaFactor>> = ParseResult.decodeUnknownEither(
   Schema.Array(OktaFactor)
 )
