@@ -7,23 +7,13 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
 import * as OktaAuth from "@enrich/okta/OktaAuth"
 import * as OktaClient from "@enrich/okta/OktaClient"
-import { Effect, Redacted, Supervisor } from "effect"
+import { Effect, Redacted } from "effect"
 import { fakeOkta, groups, json, oktaError, type Reply, type Seen, user } from "./support/fakeOkta.js"
+import { ForkCounter } from "./support/forkCounter.js"
 
 const secret = "00SeCrEtToKeN-a1b2c3d4e5f6g7h8i9"
 const baseOptions: OktaClient.Options = { domain: "acme.okta.com", token: Redacted.make(secret) }
 const jsmith = user("00u1abcdefghijklmnop", "jsmith@example.com")
-
-/** Counts the fibers started under it. */
-class ForkCounter extends Supervisor.AbstractSupervisor<number> {
-  count = 0
-  get value() {
-    return Effect.sync(() => this.count)
-  }
-  override onStart() {
-    this.count++
-  }
-}
 
 /** A JSON body with its Content-Length, as Okta sends an uncompressed one (read in one go, not as a stream). */
 const sized = (body: unknown): Response => {

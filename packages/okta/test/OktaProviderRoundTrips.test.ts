@@ -9,8 +9,9 @@ import * as OktaClient from "@enrich/okta/OktaClient"
 import { OktaNotFound } from "@enrich/okta/OktaError"
 import * as OktaProvider from "@enrich/okta/OktaProvider"
 import { OktaFactor, OktaGroup, OktaRoleAssignment, OktaUser } from "@enrich/okta/OktaResources"
-import { Clock, Effect, Layer, Redacted, Schema, Supervisor } from "effect"
+import { Clock, Effect, Layer, Redacted, Schema } from "effect"
 import { fakeOkta, groups, json, oktaError, user } from "./support/fakeOkta.js"
+import { ForkCounter } from "./support/forkCounter.js"
 import { runWithTime } from "./support/time.js"
 
 const ID = "00u1aaaaaaaaaaaaaaaa"
@@ -51,17 +52,6 @@ const lookupTimeline = (value: string) =>
     const done = yield* Clock.currentTimeMillis
     return { starts: Object.fromEntries(starts), done }
   })
-
-/** Counts the fibers started under it. */
-class ForkCounter extends Supervisor.AbstractSupervisor<number> {
-  count = 0
-  get value() {
-    return Effect.sync(() => this.count)
-  }
-  override onStart() {
-    this.count++
-  }
-}
 
 /** An in-memory client answering at once: the fibers counted are the provider's own. */
 const instantClient: OktaClient.Service = {
