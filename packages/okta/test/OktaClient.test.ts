@@ -21,7 +21,7 @@ import {
   Tracer
 } from "effect"
 import * as Net from "node:net"
-import { fakeOkta, groups, json, oktaError, type Reply, type Seen, user } from "./support/fakeOkta.js"
+import { fakeOkta, groups, json, oktaError, type Reply, type Seen, user, withClientOver } from "./support/fakeOkta.js"
 import { runWithTime } from "./support/time.js"
 
 const secret = "00SeCrEtToKeN-a1b2c3d4e5f6g7h8i9"
@@ -29,16 +29,7 @@ const baseOptions: OktaClient.Options = { domain: "acme.okta.com", token: Redact
 const jsmith = user("00u1abcdefghijklmnop", "jsmith@example.com")
 
 /** Builds a client over a scripted fake Okta and runs `use` with it. */
-const withClient = <A, E>(
-  script: (seen: Seen, index: number) => Reply | Effect.Effect<Reply>,
-  use: (client: OktaClient.Service, seen: ReadonlyArray<Seen>) => Effect.Effect<A, E>,
-  options: Partial<OktaClient.Options> = {}
-) =>
-  Effect.gen(function*() {
-    const okta = fakeOkta(script)
-    const client = yield* OktaClient.make({ ...baseOptions, ...options }).pipe(Effect.provide(okta.layer))
-    return yield* use(client, okta.seen)
-  }).pipe(Effect.scoped)
+const withClient = withClientOver(baseOptions)
 
 /** A fixed instant the tests that speak in rate-limit headers set the TestClock to: nothing reads the wall clock. */
 const start = Date.parse("2026-06-01T10:00:00.000Z")

@@ -8,7 +8,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as OktaAuth from "@enrich/okta/OktaAuth"
 import * as OktaClient from "@enrich/okta/OktaClient"
 import { Effect, Redacted } from "effect"
-import { fakeOkta, groups, json, oktaError, type Reply, type Seen, user } from "./support/fakeOkta.js"
+import { groups, json, oktaError, type Reply, type Seen, user, withClientOver } from "./support/fakeOkta.js"
 import { ForkCounter } from "./support/forkCounter.js"
 
 const secret = "00SeCrEtToKeN-a1b2c3d4e5f6g7h8i9"
@@ -32,16 +32,8 @@ const answers = (seen: Seen): Reply => {
   return sized(jsmith)
 }
 
-const withClient = <A, E>(
-  script: (seen: Seen, index: number) => Reply,
-  use: (client: OktaClient.Service, seen: ReadonlyArray<Seen>) => Effect.Effect<A, E>,
-  options: Partial<OktaClient.Options> = {}
-) =>
-  Effect.gen(function*() {
-    const okta = fakeOkta(script)
-    const client = yield* OktaClient.make({ ...baseOptions, ...options }).pipe(Effect.provide(okta.layer))
-    return yield* use(client, okta.seen)
-  }).pipe(Effect.scoped)
+/** Builds a client over a scripted fake Okta and runs `use` with it. */
+const withClient = withClientOver(baseOptions)
 
 /** A lookup by login, its requests one after another (as the provider makes them, without its own forks). */
 const lookupByLogin = (client: OktaClient.Service) =>

@@ -2,6 +2,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as OktaClient from "@enrich/okta/OktaClient"
 import { Effect, Layer } from "effect"
 
 /** A request the fake Okta saw: method, exact URL and headers (lower-case names). */
@@ -88,3 +89,19 @@ export const groups = (from: number, to: number) =>
     type: "OKTA_GROUP",
     profile: { name: `group-${from + i}` }
   }))
+
+/**
+ * `withClient(script, use, options)` for tests whose clients share `base` options: builds a client (`base`, then
+ * `options`) over a fake Okta answering by `script`, and runs `use` with it and the requests seen.
+ */
+export const withClientOver = (base: OktaClient.Options) =>
+<A, E>(
+  script: (seen: Seen, index: number) => Reply | Effect.Effect<Reply>,
+  use: (client: OktaClient.Service, seen: ReadonlyArray<Seen>) => Effect.Effect<A, E>,
+  options: Partial<OktaClient.Options> = {}
+) =>
+  Effect.gen(function*() {
+    const okta = fakeOkta(script)
+    const client = yield* OktaClient.make({ ...base, ...options }).pipe(Effect.provide(okta.layer))
+    return yield* use(client, okta.seen)
+  }).pipe(Effect.scoped)
