@@ -147,9 +147,12 @@ interface TokenState {
 
 const operation = "POST /oauth2/v1/token"
 
+/** Anything shaped like a JWT (an access token, an assertion, a DPoP proof). */
+const jwtShaped = /eyJ[\w-]*\.[\w-]*\.?[\w-]*/g
+
 /** Okta's descriptions do not echo credentials, but nothing JWT- or token-shaped is passed on in any case. */
 const scrub = (text: string): string =>
-  text.replace(/eyJ[\w-]*\.[\w-]*\.?[\w-]*/g, "[redacted]").replace(/[\w-]{40,}/g, "[redacted]").slice(0, 300)
+  text.replace(jwtShaped, "[redacted]").replace(/[\w-]{40,}/g, "[redacted]").slice(0, 300)
 
 const headerOf = (headers: Headers.Headers, name: string): string | undefined => {
   const value = headers[name]
@@ -432,7 +435,7 @@ export const make = (
         let out = text
         for (const value of issued) if (value.length >= 4) out = out.split(value).join("<redacted>")
         // DPoP proofs and assertions are JWTs: nothing JWT-shaped a server echoes is passed on either.
-        return out.replace(/eyJ[\w-]*\.[\w-]*\.?[\w-]*/g, "<redacted>")
+        return out.replace(jwtShaped, "<redacted>")
       },
       grantedScopes: Effect.gen(function*() {
         const granted = (yield* token).scopes
