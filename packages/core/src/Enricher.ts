@@ -196,12 +196,9 @@ export const make = (
       indicator: Indicator.Indicator,
       results: ReadonlyArray<ProviderResult.ProviderResult>
     ): EnrichmentResult => {
-      let verdict: Verdict.Verdict = "Pending"
       const enrichment: Record<string, ProviderResult.ProviderResult> = {}
-      for (let i = 0; i < results.length; i++) {
-        enrichment[providers[i].name] = results[i]
-        if (Verdict.rank(results[i].verdict) > Verdict.rank(verdict)) verdict = results[i].verdict
-      }
+      for (let i = 0; i < results.length; i++) enrichment[providers[i].name] = results[i]
+      const verdict = Verdict.worst(results.map((result) => result.verdict))
       return { indicator: { type: indicator.type, value: indicator.value }, verdict, enrichment }
     }
 
