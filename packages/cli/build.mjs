@@ -5,6 +5,8 @@
 // previous one in place, and two builds at once do not write into each other's files.
 import * as esbuild from "esbuild"
 import { readFileSync, renameSync, rmSync } from "node:fs"
+import { createRequire } from "node:module"
+import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8"))
@@ -12,6 +14,26 @@ const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), 
 const dist = fileURLToPath(new URL("./dist", import.meta.url))
 const unique = `${process.pid}-${Date.now().toString(36)}`
 const staging = `${dist}.tmp-${unique}`
+
+/**
+ * `src/internal/nodeHttp.ts` (the transport of a handful of lookups) imports `@effect/platform-node/NodeHttpClient`
+ * for its types and its `node:http` layer; that module also holds the undici client, which imports the undici package
+ * at load (about 85 ms, and 540 KB to parse). esbuild assigns whole files to chunks, so for that one importer the
+ * specifier is resolved to the module that implements the `node:http` client (same exports, same version); the undici
+ * client stays in the chunk that only a batch loads (`src/internal/undici.ts`). `test/ColdStart.test.ts` fails if a
+ * plain lookup loads undici, and esbuild fails the build if an imported name is missing from the file.
+ */
+const nodeHttpWithoutUndici = {
+  name: "node-http-without-undici",
+  setup(build) {
+    const pkg = dirname(createRequire(import.meta.url).resolve("@effect/platform-node/package.json"))
+    const implementation = join(pkg, "dist", "esm", "internal", "httpClient.js")
+    build.onResolve(
+      { filter: /^@effect\/platform-node\/NodeHttpClient$/ },
+      (args) => args.importer.endsWith(join("src", "internal", "nodeHttp.ts")) ? { path: implementation } : undefined
+    )
+  }
+}
 
 try {
   await esbuild.build({
@@ -38,7 +60,8 @@ try {
       js:
         "import { createRequire as __enrichCreateRequire } from \"node:module\"; const require = __enrichCreateRequire(import.meta.url);"
     },
-    logLevel: "warning"
+    logLevel: "warning",
+    plugins: [nodeHttpWithoutUndici]
   })
   install(staging, dist)
 } finally {

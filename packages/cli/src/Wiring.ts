@@ -35,6 +35,7 @@ import * as Stream from "effect/Stream"
 import * as Fs from "node:fs"
 import { UsageError } from "./CliError.js"
 import * as EnvConfig from "./EnvConfig.js"
+import * as NodeHttp from "./internal/nodeHttp.js"
 import * as Logging from "./Logging.js"
 import * as SandboxCommand from "./SandboxCommand.js"
 
@@ -143,20 +144,22 @@ const required = (name: string, example: string) =>
   )
 
 /**
- * From how many lookups the CLI sends its requests with undici (`NodeHttpClient`) rather than `fetch`. Undici costs
- * about a third less CPU per request (BENCHMARKS.md, finding 2), about 1.6 ms per lookup, but loading the bundled
- * undici adds about 85 ms to the start-up, which node's built-in `fetch` does not pay: a handful of lookups given as
- * arguments are faster over `fetch`, a batch (a file, stdin, or many arguments) over undici.
+ * From how many lookups the CLI sends its requests with undici (`NodeHttpClient.layerUndici`) rather than `node:http`.
+ * Undici costs about a third less CPU per request (BENCHMARKS.md, finding 2), but loading the bundled undici adds about
+ * 85 ms to the start-up: a handful of lookups given as arguments are faster over `node:http`, a batch (a file, stdin,
+ * or many arguments) over undici.
+ *
+ * Not node's built-in `fetch` for the handful: loading its internals costs about 90 ms on first use, and a process
+ * that used it waits about 65 ms more before it exits (its idle keep-alive socket), twice what `node:http` costs in
+ * all (BENCHMARKS.md, issue 16 round 3).
  */
 export const undiciFrom = 100
 
 /** The transport for `lookups` lookups; undici is imported only when it is picked, in its own chunk. */
 const httpClientLayer = (lookups: number | undefined): Effect.Effect<Layer.Layer<HttpClient.HttpClient>> =>
   lookups !== undefined && lookups < undiciFrom
-    ? Effect.succeed(FetchHttpClient.layer)
-    : Effect.promise(() => import("@effect/platform-node/NodeHttpClient")).pipe(
-      Effect.map((NodeHttpClient) => NodeHttpClient.layerUndici)
-    )
+    ? Effect.succeed(NodeHttp.layer)
+    : Effect.promise(() => import("./internal/undici.js")).pipe(Effect.map((undici) => undici.layer))
 
 /** Reads the configuration and checks that what Okta needs is there; returns the token, for log scrubbing. */
 const checkConfig = (provider: ConfigProvider.ConfigProvider) =>

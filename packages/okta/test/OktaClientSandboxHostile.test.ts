@@ -4,18 +4,21 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as OktaClient from "@enrich/okta/OktaClient"
 import { Sandbox } from "@enrich/okta/testing"
-import { Effect, Exit, type Layer, Logger } from "effect"
+import { Effect, Exit, Layer, Logger } from "effect"
 import * as Http from "node:http"
 import type * as Net from "node:net"
 
 /**
- * The real client against the sandbox's hostile faults over real loopback HTTP, on both transports: whatever the
- * server sends, a lookup ends in a value or a typed error, never a crash, a hang or a leaked token.
+ * The real client against the sandbox's hostile faults over real loopback HTTP, on every transport enrich uses
+ * (`fetch` for embedders' default, undici for the CLI's batches, `node:http` on keep-alive agents for its handful of
+ * lookups): whatever the server sends, a lookup ends in a value or a typed error, never a crash, a hang or a leaked
+ * token.
  */
 
 const transports: ReadonlyArray<[string, Layer.Layer<HttpClient.HttpClient>]> = [
   ["fetch", FetchHttpClient.layer],
-  ["undici", NodeHttpClient.layerUndici]
+  ["undici", NodeHttpClient.layerUndici],
+  ["node:http", NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true })))]
 ]
 
 /** Another origin that counts what reaches it: a redirect or a foreign Link must never get there. */
