@@ -18,7 +18,10 @@ import type * as Net from "node:net"
 const transports: ReadonlyArray<[string, Layer.Layer<HttpClient.HttpClient>]> = [
   ["fetch", FetchHttpClient.layer],
   ["undici", NodeHttpClient.layerUndici],
-  ["node:http", NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true })))]
+  [
+    "node:http",
+    NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true })))
+  ]
 ]
 
 /** Another origin that counts what reaches it: a redirect or a foreign Link must never get there. */
