@@ -676,6 +676,36 @@ describe("Enricher hot path", () => {
       expect(yield* okta.maxInFlight).toBe(3)
     }).pipe(withMemoryCache))
 
+  it.effect("an enrich effect decides when it runs, not when it is built: one effect, run again, misses, hits, expires", () =>
+    Effect.gen(function*() {
+      const okta = FakeProvider.make({
+        name: "okta",
+        lookups: { "jsmith@example.com": active },
+        cacheTtl: { account: "1 hour" }
+      })
+      const enricher = yield* Enricher.make([okta])
+      const lookup = enricher.enrich(jsmith)
+      // Built once per indicator object and reused: a hot account's lookups allocate no effect of their own.
+      expect(enricher.enrich(jsmith)).toBe(lookup)
+      const first = yield* lookup
+      yield* TestClock.adjust("59 minutes")
+      const second = yield* lookup
+      yield* TestClock.adjust("1 minute")
+      const third = yield* lookup
+      expect([first, second, third].map((r) => r.enrichment.okta.cache_hit)).toEqual([false, true, false])
+      expect([first, second, third].map((r) => r.enrichment.okta.enriched_at)).toEqual([
+        "1970-01-01T00:00:00Z",
+        "1970-01-01T00:00:00Z",
+        "1970-01-01T01:00:00Z"
+      ])
+      expect(yield* okta.calls).toBe(2)
+      // Fresh records every time, never one shared between lookups.
+      expect(second).not.toBe(yield* lookup)
+      const invalid = enricher.enrich(new Indicator.Indicator({ type: "account", value: "" }))
+      expect((yield* invalid).error).toBeDefined()
+      expect(yield* invalid).not.toBe(yield* invalid)
+    }).pipe(withMemoryCache))
+
   it.scoped("an indicator that needs normalizing is still normalized on every call", () =>
     Effect.gen(function*() {
       const cache = yield* EnrichmentCache.makeMemory()

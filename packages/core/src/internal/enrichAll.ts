@@ -13,6 +13,16 @@ import * as Stream from "effect/Stream"
 import type { EnrichmentResult } from "../EnrichmentResult.js"
 import type * as Indicator from "../Indicator.js"
 
+/**
+ * An answer that cannot be given at once: the effect that gives it. A class, so that telling it from a result is one
+ * `instanceof` (`Effect.isEffect` on a plain record walks its prototype chain for a symbol).
+ *
+ * @internal
+ */
+export class Later {
+  constructor(readonly effect: Effect.Effect<EnrichmentResult>) {}
+}
+
 /** @internal */
 export interface Options {
   readonly concurrency: number
@@ -20,7 +30,7 @@ export interface Options {
   readonly enrichNow: (
     indicator: Indicator.Indicator,
     now: number
-  ) => EnrichmentResult | Effect.Effect<EnrichmentResult>
+  ) => EnrichmentResult | Later
   readonly invalid: (error: Indicator.InvalidIndicator) => EnrichmentResult
   readonly stopWhen: Effect.Effect<unknown> | undefined
   readonly onAbandoned: ((indicator: Indicator.Indicator) => Effect.Effect<void>) | undefined
@@ -131,7 +141,7 @@ export const enrichAll = <E, R>(
           const answer = Predicate.isTagged(input, "InvalidIndicator")
             ? invalid(input as Indicator.InvalidIndicator)
             : enrichNow(input as Indicator.Indicator, clock.unsafeCurrentTimeMillis())
-          if (!Effect.isEffect(answer)) {
+          if (!(answer instanceof Later)) {
             ready.push(answer)
             if (ready.length < readyBatch) continue
           }
@@ -139,7 +149,7 @@ export const enrichAll = <E, R>(
             yield* queue.offer({ _tag: "Ready", results: ready })
             ready = []
           }
-          if (Effect.isEffect(answer)) yield* queue.offer(yield* start(input as Indicator.Indicator, answer))
+          if (answer instanceof Later) yield* queue.offer(yield* start(input as Indicator.Indicator, answer.effect))
         }
         if (ready.length > 0) yield* queue.offer({ _tag: "Ready", results: ready })
       })
