@@ -148,22 +148,31 @@ export const make = (
       return toResult(providers[i], entry, true, now)
     }
 
+    // Label arrays built once per provider: a metric finds its series by the array's identity (a new array per update
+    // made a new metric key, hashed and looked up, on every miss).
+    const metricLabels = new Map(providers.map((provider) => {
+      const labels = EnrichmentMetrics.providerLabels(provider.name)
+      const outcome = (value: string) => [...labels, MetricLabel.make("enrich.outcome", value)]
+      return [provider, { labels, outcomeLabels: { found: outcome("found"), notFound: outcome("not_found") } }]
+    }))
+    const metricLabelsOf = (provider: Provider.Provider) => metricLabels.get(provider)!
+
     const ask = (
       provider: Provider.Provider,
       indicator: Indicator.Indicator,
       key: string
     ): Effect.Effect<ProviderResult.ProviderResult> => {
       // Suspended: a provider that throws while building its effect is a crash like any other, caught below.
-      const labels = EnrichmentMetrics.providerLabels(provider.name)
+      const { labels, outcomeLabels } = metricLabelsOf(provider)
       const compute = Effect.clockWith((clock) => {
         const started = clock.unsafeCurrentTimeMillis()
         EnrichmentMetrics.cacheMisses.unsafeUpdate(1, labels)
         return Effect.flatMap(Effect.suspend(() => provider.enrich(indicator)), (lookup) => {
           const now = clock.unsafeCurrentTimeMillis()
-          EnrichmentMetrics.lookupDuration.unsafeUpdate((now - started) / 1000, [
-            ...labels,
-            MetricLabel.make("enrich.outcome", lookup._tag === "Found" ? "found" : "not_found")
-          ])
+          EnrichmentMetrics.lookupDuration.unsafeUpdate(
+            (now - started) / 1000,
+            lookup._tag === "Found" ? outcomeLabels.found : outcomeLabels.notFound
+          )
           return Effect.succeed<EnrichmentCache.Entry>({
             lookup,
             // Seconds, like the product page's example (`2025-01-15T10:30:06Z`).
