@@ -15,6 +15,20 @@ describe("Permits (enrichAll's bound on enrichments in flight)", () => {
       yield* Fiber.join(third)
     }))
 
+  it.effect("tryTake takes a free permit synchronously and reports when none is free", () =>
+    Effect.gen(function*() {
+      const permits = new Permits(1)
+      expect(permits.tryTake()).toBe(true)
+      expect(permits.tryTake()).toBe(false)
+      const waiting = yield* Effect.fork(permits.take)
+      yield* Effect.yieldNow()
+      permits.release()
+      yield* Fiber.join(waiting)
+      expect(permits.tryTake()).toBe(false)
+      permits.release()
+      expect(permits.tryTake()).toBe(true)
+    }))
+
   it.effect("a release with nobody waiting keeps the permit for the next take", () =>
     Effect.gen(function*() {
       const permits = new Permits(1)

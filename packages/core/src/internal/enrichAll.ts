@@ -115,23 +115,33 @@ export const enrichAll = <E, R>(
       )
     }
 
-    /** Starts an enrichment that could not be answered at once, once there is a place for it. */
-    const start = (indicator: Indicator.Indicator, enrich: Effect.Effect<EnrichmentResult>): Effect.Effect<Pending> =>
-      // The permit is taken before forking, so waiting inputs hold no fiber; the fiber's end gives it back.
-      Effect.flatMap(permits.take, (): Effect.Effect<Pending> => {
-        if (stopped) {
-          permits.release()
-          return Effect.succeed({ _tag: "NotStarted", indicator })
-        }
-        return Effect.flatMap(Effect.forkDaemon(enrich), (fiber): Effect.Effect<Pending> => {
-          // Into the stream's set (interrupted by a stop and at the end); its observer gives the permit back however
-          // the fiber ends, where an `ensuring` cost runtime steps per item.
-          FiberSet.unsafeAdd(running, fiber)
-          fiber.addObserver(permits.release)
-          const pending: Pending = { _tag: "Running", indicator, fiber }
-          return stopped ? Effect.as(Fiber.interruptFork(fiber), pending) : Effect.succeed(pending)
-        })
+    /** Starts an enrichment that could not be answered at once, its permit taken (or abandons it after a stop). */
+    const startNow = (
+      indicator: Indicator.Indicator,
+      enrich: Effect.Effect<EnrichmentResult>
+    ): Effect.Effect<Pending> => {
+      if (stopped) {
+        permits.release()
+        return Effect.succeed({ _tag: "NotStarted", indicator })
+      }
+      return Effect.flatMap(Effect.forkDaemon(enrich), (fiber): Effect.Effect<Pending> => {
+        // Into the stream's set (interrupted by a stop and at the end); its observer gives the permit back however
+        // the fiber ends, where an `ensuring` cost runtime steps per item.
+        FiberSet.unsafeAdd(running, fiber)
+        fiber.addObserver(permits.release)
+        const pending: Pending = { _tag: "Running", indicator, fiber }
+        return stopped ? Effect.as(Fiber.interruptFork(fiber), pending) : Effect.succeed(pending)
       })
+    }
+
+    /**
+     * Starts an enrichment that could not be answered at once, once there is a place for it. The permit is taken before
+     * forking, so waiting inputs hold no fiber: synchronously when one is free.
+     */
+    const start = (indicator: Indicator.Indicator, enrich: Effect.Effect<EnrichmentResult>): Effect.Effect<Pending> =>
+      permits.tryTake()
+        ? startNow(indicator, enrich)
+        : Effect.flatMap(permits.take, () => startNow(indicator, enrich))
 
     const queue = yield* Queue.bounded<Pending | End<E>>(concurrency)
 
@@ -216,6 +226,12 @@ export const enrichAll = <E, R>(
         }
         if (item._tag === "Ready") {
           for (const result of item.results) out.push(result)
+          continue
+        }
+        // A result that is there is taken as it is: an effect only for one to wait for, or one abandoned.
+        const exit = item._tag === "Running" ? item.fiber.unsafePoll() : null
+        if (exit !== null && Exit.isSuccess(exit)) {
+          out.push(exit.value)
           continue
         }
         const result = yield* finish(item)

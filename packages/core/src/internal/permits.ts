@@ -39,6 +39,13 @@ export class Permits {
     )
   })
 
+  /** Takes a free permit synchronously: true when one was free (and is now taken), false when none is. */
+  readonly tryTake = (): boolean => {
+    if (this.free === 0) return false
+    this.free--
+    return true
+  }
+
   /** Gives a permit back and wakes the waiting taker, if any. Synchronous: a fiber observer calls it. */
   readonly release = (): void => {
     this.free++
