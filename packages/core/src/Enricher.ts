@@ -121,8 +121,14 @@ export const make = (
     const toResult = (provider: Provider.Provider, entry: EnrichmentCache.Entry, hit: boolean, now: number) => {
       const { enriched_at, lookup } = entry
       // Rules run after the cache, so new rules apply to cached answers without a flush.
-      const { matchedRule, verdict } = MaliceRules.evaluate(provider.rules, lookup, now)
       const found = lookup._tag === "Found"
+      const rules = provider.rules
+      // Without rules a default applies: what `evaluate` answers then, without the call on every hit.
+      const { matchedRule, verdict } = rules.rules.length === 0
+        ? (found
+          ? { matchedRule: null, verdict: rules.defaultVerdict }
+          : { matchedRule: null, verdict: rules.notFoundVerdict })
+        : MaliceRules.evaluate(rules, lookup, now)
       const result: {
         -readonly [K in keyof ProviderResult.ProviderResult]: ProviderResult.ProviderResult[K]
       } = {
