@@ -118,11 +118,17 @@ export const make = (
     const cache = yield* EnrichmentCache.EnrichmentCache
     const includeRaw = options?.includeRaw ?? false
 
-    const toResult = (provider: Provider.Provider, outcome: EnrichmentCache.Outcome, now: number) => {
-      const { enriched_at, lookup } = outcome.value
+    const toResult = (provider: Provider.Provider, entry: EnrichmentCache.Entry, hit: boolean, now: number) => {
+      const { enriched_at, lookup } = entry
       // Rules run after the cache, so new rules apply to cached answers without a flush.
-      const { matchedRule, verdict } = MaliceRules.evaluate(provider.rules, lookup, now)
       const found = lookup._tag === "Found"
+      const rules = provider.rules
+      // Without rules a default applies: what `evaluate` answers then, without the call on every hit.
+      const { matchedRule, verdict } = rules.rules.length === 0
+        ? (found
+          ? { matchedRule: null, verdict: rules.defaultVerdict }
+          : { matchedRule: null, verdict: rules.notFoundVerdict })
+        : MaliceRules.evaluate(rules, lookup, now)
       const result: {
         -readonly [K in keyof ProviderResult.ProviderResult]: ProviderResult.ProviderResult[K]
       } = {
@@ -130,7 +136,7 @@ export const make = (
         success: true,
         extracted: found ? lookup.extracted : { found: false },
         enriched_at,
-        cache_hit: outcome.hit,
+        cache_hit: hit,
         verdict,
         matched_rule: matchedRule,
         error_message: null
@@ -145,8 +151,17 @@ export const make = (
     const labelsOf = providers.map((provider) => EnrichmentMetrics.providerLabels(provider.name))
     const hitResult = (i: number, entry: EnrichmentCache.Entry, now: number) => {
       EnrichmentMetrics.cacheHits.unsafeUpdate(1, labelsOf[i])
-      return toResult(providers[i], { value: entry, hit: true }, now)
+      return toResult(providers[i], entry, true, now)
     }
+
+    // Label arrays built once per provider: a metric finds its series by the array's identity (a new array per update
+    // made a new metric key, hashed and looked up, on every miss).
+    const metricLabels = new Map(providers.map((provider) => {
+      const labels = EnrichmentMetrics.providerLabels(provider.name)
+      const outcome = (value: string) => [...labels, MetricLabel.make("enrich.outcome", value)]
+      return [provider, { labels, outcomeLabels: { found: outcome("found"), notFound: outcome("not_found") } }]
+    }))
+    const metricLabelsOf = (provider: Provider.Provider) => metricLabels.get(provider)!
 
     const ask = (
       provider: Provider.Provider,
@@ -154,16 +169,16 @@ export const make = (
       key: string
     ): Effect.Effect<ProviderResult.ProviderResult> => {
       // Suspended: a provider that throws while building its effect is a crash like any other, caught below.
-      const labels = EnrichmentMetrics.providerLabels(provider.name)
+      const { labels, outcomeLabels } = metricLabelsOf(provider)
       const compute = Effect.clockWith((clock) => {
         const started = clock.unsafeCurrentTimeMillis()
         EnrichmentMetrics.cacheMisses.unsafeUpdate(1, labels)
         return Effect.flatMap(Effect.suspend(() => provider.enrich(indicator)), (lookup) => {
           const now = clock.unsafeCurrentTimeMillis()
-          EnrichmentMetrics.lookupDuration.unsafeUpdate((now - started) / 1000, [
-            ...labels,
-            MetricLabel.make("enrich.outcome", lookup._tag === "Found" ? "found" : "not_found")
-          ])
+          EnrichmentMetrics.lookupDuration.unsafeUpdate(
+            (now - started) / 1000,
+            lookup._tag === "Found" ? outcomeLabels.found : outcomeLabels.notFound
+          )
           return Effect.succeed<EnrichmentCache.Entry>({
             lookup,
             // Seconds, like the product page's example (`2025-01-15T10:30:06Z`).
@@ -177,7 +192,7 @@ export const make = (
           onSuccess: (outcome) =>
             Effect.clockWith((clock) => {
               if (outcome.hit) EnrichmentMetrics.cacheHits.unsafeUpdate(1, labels)
-              return Effect.succeed(toResult(provider, outcome, clock.unsafeCurrentTimeMillis()))
+              return Effect.succeed(toResult(provider, outcome.value, outcome.hit, clock.unsafeCurrentTimeMillis()))
             }),
           onFailure: (cause) => {
             if (Cause.isInterruptedOnly(cause)) return Effect.failCause(Cause.stripFailures(cause))
@@ -202,12 +217,17 @@ export const make = (
       return { indicator: { type: indicator.type, value: indicator.value }, verdict, enrichment }
     }
 
-    /** What a normalized indicator needs on every lookup, worked out once: its cache key per provider. */
+    /**
+     * What a normalized indicator needs on every lookup, worked out once: its cache key per provider, and the effect
+     * that enriches it (built on the first `enrich` of this indicator object, then reused: a hot account's lookups
+     * allocate no effect of their own).
+     */
     interface Known {
       readonly _tag: "Known"
       readonly indicator: Indicator.Indicator
       /** The cache key per provider; `undefined` for a provider that does not handle the type. */
       readonly keys: ReadonlyArray<string | undefined>
+      effect: Effect.Effect<EnrichmentResult> | undefined
     }
 
     // Indicators already validated (`Indicator.validate` builds a Schema class instance, the largest cost of a hit, and
@@ -226,7 +246,8 @@ export const make = (
               indicator: same,
               keys: providers.map((provider) =>
                 Provider.supports(provider, same.type) ? EnrichmentCache.key(provider, same) : undefined
-              )
+              ),
+              effect: undefined
             }
           }
         })
@@ -238,15 +259,10 @@ export const make = (
     const unsafeGet = cache.unsafeGet
 
     /**
-     * The result of an indicator at `now` when it can be given at once (an invalid input, every provider answered from
-     * a cache held in this process or skipped), or else the effect that gives it (reusing the answers already read).
+     * The result of a valid indicator at `now` when it can be given at once (every provider answered from a cache held
+     * in this process, or skipped), or else the effect that gives it (reusing the answers already read).
      */
-    const enrichNow = (
-      input: Indicator.Indicator,
-      now: number
-    ): EnrichmentResult | Effect.Effect<EnrichmentResult> => {
-      const know = knowOf(input)
-      if (know._tag === "InvalidIndicator") return invalid(providers, know)
+    const answerNow = (know: Known, now: number): EnrichmentResult | internal.Later => {
       const { indicator, keys } = know
       const results: Array<ProviderResult.ProviderResult | undefined> = new Array(providers.length)
       let missing = 0
@@ -269,20 +285,35 @@ export const make = (
         return ready === undefined ? ask(providers[i], indicator, keys[i] as string) : Effect.succeed(ready)
       }
       // Forking costs time; a single missing answer has nothing to run alongside.
-      return missing === 1 && providers.length === 1
-        ? Effect.map(answer(0), (result) => record(indicator, [result]))
-        : Effect.map(
-          Effect.forEach(providers, (_, i) => answer(i), { concurrency: "unbounded" }),
-          (results) => record(indicator, results)
-        )
+      return new internal.Later(
+        missing === 1 && providers.length === 1
+          ? Effect.map(answer(0), (result) => record(indicator, [result]))
+          : Effect.map(
+            Effect.forEach(providers, (_, i) => answer(i), { concurrency: "unbounded" }),
+            (results) => record(indicator, results)
+          )
+      )
     }
 
-    // Two runtime steps on a hit (the clock read, the result), and nothing forked.
-    const enrich = (indicator: Indicator.Indicator): Effect.Effect<EnrichmentResult> =>
-      Effect.clockWith((clock) => {
-        const answer = enrichNow(indicator, clock.unsafeCurrentTimeMillis())
-        return Effect.isEffect(answer) ? answer : Effect.succeed(answer)
-      })
+    /** {@link answerNow} for any input: an invalid one is answered at once with its failed record. */
+    const enrichNow = (input: Indicator.Indicator, now: number): EnrichmentResult | internal.Later => {
+      const know = knowOf(input)
+      return know._tag === "InvalidIndicator" ? invalid(providers, know) : answerNow(know, now)
+    }
+
+    // Two runtime steps on a hit (the clock read, the result), nothing forked, and nothing allocated but the result.
+    // The effect is built once per indicator object; validation and keys are worked out when it is first built.
+    const enrich = (input: Indicator.Indicator): Effect.Effect<EnrichmentResult> => {
+      const know = knowOf(input)
+      if (know._tag === "InvalidIndicator") return Effect.sync(() => invalid(providers, know))
+      if (know.effect === undefined) {
+        know.effect = Effect.clockWith((clock) => {
+          const answer = answerNow(know, clock.unsafeCurrentTimeMillis())
+          return answer instanceof internal.Later ? answer.effect : Effect.succeed(answer)
+        })
+      }
+      return know.effect
+    }
 
     return Enricher.of({
       providers,

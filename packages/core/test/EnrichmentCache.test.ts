@@ -410,6 +410,23 @@ describe("EnrichmentCache memory: compact entries", () => {
     expect(Compact.decode(second, shapes)).toEqual(entry(oktaLike(2)))
   })
 
+  it("decodes a valid Found (checked here, not on every read), its own record and list, for every compact form", () => {
+    const shapes = new Compact.Shapes()
+    const wide = FakeProvider.found(Object.fromEntries(Array.from({ length: 3 }, (_, i) => [`f${i}`, [i]])))
+    for (const original of [entry(oktaLike(1)), entry(oktaLike(3)), entry(wide), entry(FakeProvider.notFound)]) {
+      const decoded = Compact.decode(Compact.encode(original, shapes), shapes)
+      expect(decoded).toEqual(original)
+      expect(Schema.is(EnrichmentCache.Entry)(decoded)).toBe(true)
+      if (decoded?.lookup._tag === "Found") {
+        expect(decoded.lookup.warnings).toEqual([])
+        expect(decoded.lookup.isPartial).toBe(false)
+      }
+    }
+    // A record of a shape that cannot be shared is kept whole and read back the same way.
+    const whole = Compact.decode(JSON.stringify(["t", null, { a: 1 }]), shapes)
+    expect(whole?.lookup).toEqual(new Provider.Found({ extracted: { a: 1 }, raw: null }))
+  })
+
   it("reads anything that is not a compact entry as a miss, never a crash", () => {
     const shapes = new Compact.Shapes()
     Compact.encode(entry(oktaLike(1)), shapes)
