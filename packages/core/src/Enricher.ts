@@ -230,17 +230,28 @@ export const make = (
       effect: Effect.Effect<EnrichmentResult> | undefined
     }
 
-    // Indicators already validated (`Indicator.validate` builds a Schema class instance, the largest cost of a hit, and
-    // its answer cannot change), with their cache keys (a key is a string built per provider).
+    // Indicators already validated (their answer cannot change), with their cache keys (a key is a string built per
+    // provider). A new indicator object is normalized without building another (a Schema class instance is the largest
+    // cost of a first lookup) unless normalizing changes its value; a type outside the union still goes through
+    // `Indicator.validate`, whose constructor rejects it as before.
     const known = new WeakMap<Indicator.Indicator, Known | Indicator.InvalidIndicator>()
+
+    const normalized = (
+      indicator: Indicator.Indicator
+    ): Either.Either<Indicator.Indicator, Indicator.InvalidIndicator> =>
+      Indicator.isIndicatorType(indicator.type)
+        ? Either.map(
+          Indicator.normalize(indicator.type, indicator.value),
+          (value) => value === indicator.value ? indicator : new Indicator.Indicator({ type: indicator.type, value })
+        )
+        : Indicator.validate(indicator.type, indicator.value)
 
     const knowOf = (indicator: Indicator.Indicator): Known | Indicator.InvalidIndicator => {
       let found = known.get(indicator)
       if (found === undefined) {
-        found = Either.match(Indicator.validate(indicator.type, indicator.value), {
+        found = Either.match(normalized(indicator), {
           onLeft: (error): Known | Indicator.InvalidIndicator => error,
-          onRight: (valid): Known => {
-            const same = valid.value === indicator.value ? indicator : valid
+          onRight: (same): Known => {
             return {
               _tag: "Known",
               indicator: same,

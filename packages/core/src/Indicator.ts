@@ -62,14 +62,22 @@ export const isEmailShaped = (value: string): boolean => emailShaped.test(value)
  * longer than {@link maxLength} characters and values with control characters are refused with
  * {@link InvalidIndicator}, whose `value` is escaped and cut to a printable length.
  */
-export const validate = (type: IndicatorType, value: string): Either.Either<Indicator, InvalidIndicator> => {
+export const validate = (type: IndicatorType, value: string): Either.Either<Indicator, InvalidIndicator> =>
+  Either.map(normalize(type, value), (normalized) => new Indicator({ type, value: normalized }))
+
+/**
+ * {@link validate} without building the indicator: the normalized value, or why it cannot be looked up. For a caller
+ * that already holds an `Indicator` and builds a new one only when normalizing changed its value (the Enricher, on
+ * every lookup of a new indicator object).
+ */
+export const normalize = (type: IndicatorType, value: string): Either.Either<string, InvalidIndicator> => {
   const fail = (reason: string) => Either.left(new InvalidIndicator({ type, value: printable(value), reason }))
   const trimmed = value.trim()
   if (trimmed.length === 0) return fail("the value is empty")
   if (trimmed.length > maxLength) return fail(`the value is ${trimmed.length} characters long (at most ${maxLength})`)
   if (controlCharacters.test(trimmed)) return fail("the value contains control characters")
   const lowerCase = type === "domain" || ((type === "account" || type === "email") && isEmailShaped(trimmed))
-  return Either.right(new Indicator({ type, value: lowerCase ? trimmed.toLowerCase() : trimmed }))
+  return Either.right(lowerCase ? trimmed.toLowerCase() : trimmed)
 }
 
 /** Builds a normalized indicator, or fails with {@link InvalidIndicator}: {@link validate} as an Effect. */
@@ -79,7 +87,8 @@ export const make = (type: IndicatorType, value: string): Effect.Effect<Indicato
 /** Shorthand for an `account` indicator. */
 export const account = (value: string): Effect.Effect<Indicator, InvalidIndicator> => make("account", value)
 
-const isIndicatorType = Schema.is(IndicatorType)
+/** Whether a value is one of the indicator {@link types}. */
+export const isIndicatorType: (u: unknown) => u is IndicatorType = Schema.is(IndicatorType)
 
 const describe = (u: unknown): string =>
   u === null ? "null" : Array.isArray(u) ? "an array" : typeof u === "string" ? `"${printable(u)}"` : typeof u

@@ -728,6 +728,26 @@ describe("Enricher hot path", () => {
       expect(yield* invalid).not.toBe(yield* invalid)
     }).pipe(withMemoryCache))
 
+  it.scoped("a new indicator object per lookup (as a service decoding requests passes): normalized, answered from the cache", () =>
+    Effect.gen(function*() {
+      const cache = yield* EnrichmentCache.makeMemory()
+      const provider = FakeProvider.make({ lookups: { [jsmith.value]: active } })
+      const enricher = yield* Enricher.make([provider]).pipe(
+        Effect.provideService(EnrichmentCache.EnrichmentCache, cache)
+      )
+      const values = [jsmith.value, "  JSmith@Example.com ", jsmith.value.toUpperCase()]
+      for (const value of values) {
+        const fresh = new Indicator.Indicator({ type: "account", value })
+        const result = yield* enricher.enrich(fresh)
+        expect(result.indicator).toEqual({ type: "account", value: jsmith.value })
+        expect(result.enrichment.fake.extracted).toEqual({ found: true, status: "ACTIVE" })
+      }
+      // A plain object typed as an Indicator is read the same way.
+      const plain = { type: "account", value: jsmith.value } as Indicator.Indicator
+      expect((yield* enricher.enrich(plain)).enrichment.fake.cache_hit).toBe(true)
+      expect(yield* provider.callsFor(jsmith.value)).toBe(1)
+    }))
+
   it.scoped("an indicator that needs normalizing is still normalized on every call", () =>
     Effect.gen(function*() {
       const cache = yield* EnrichmentCache.makeMemory()

@@ -91,6 +91,26 @@ describe("Indicator", () => {
     })
   })
 
+  describe("normalize", () => {
+    it.each(
+      [
+        ["account", " JSmith@Example.com "],
+        ["account", "JSmith"],
+        ["domain", "Example.COM"],
+        ["email", "A@B.C"],
+        ["ip", " 10.0.0.1 "],
+        ["account", ""],
+        ["account", "a".repeat(257)],
+        ["account", "a\u001b[2Jb"]
+      ] as const
+    )("gives %s %j the value (or the error) validate gives, without building an Indicator", (type, value) => {
+      const normalized = Indicator.normalize(type, value)
+      const validated = Indicator.validate(type, value)
+      expect(Either.map(validated, (indicator) => indicator.value)).toEqual(normalized)
+      if (Either.isRight(normalized)) expect(typeof normalized.right).toBe("string")
+    })
+  })
+
   describe("decode", () => {
     it.effect("decodes and normalizes { type, value }", () =>
       Effect.gen(function*() {
