@@ -32,10 +32,48 @@ export interface Answered {
   readonly status: number
   readonly headers: Headers.Headers
   readonly text: string
+  /** The body as sent, when it was read as bytes: a decoder with `fromBytes` reads it without its text. */
+  readonly bytes?: Uint8Array | undefined
 }
 
 /** A body decoder, compiled once: building a Schema (and its parser) per call is measurable per-request work. */
-export type Decoder<A> = (input: unknown) => Either.Either<A, ParseResult.ParseIssue>
+export interface Decoder<A> {
+  (input: unknown): Either.Either<A, ParseResult.ParseIssue>
+  /**
+   * Reads the value straight from a 2xx body's bytes (for pages of which little is kept), or gives `undefined` to
+   * leave the body to its text, `JSON.parse` and the decoder. It must never accept what they would refuse, nor give
+   * another value.
+   */
+  readonly fromBytes?: ((bytes: Uint8Array) => A | undefined) | undefined
+}
+
+/** UTF-8, a leading BOM dropped and invalid sequences replaced: how `fetch` and undici decode a body's text. */
+const utf8 = new TextDecoder()
+
+/** A body as read: its bytes, and its text decoded on first use (a page of groups read from its bytes never is). */
+export class Body {
+  private decoded: string | undefined
+  constructor(readonly bytes: Uint8Array) {}
+  get text(): string {
+    return this.decoded ??= utf8.decode(this.bytes)
+  }
+}
+
+/** An answer whose body is a {@link Body}: its text is decoded only when something reads it. */
+export class Answer<Request> implements Answered {
+  constructor(
+    readonly request: Request,
+    readonly status: number,
+    readonly headers: Headers.Headers,
+    readonly body: Body
+  ) {}
+  get text(): string {
+    return this.body.text
+  }
+  get bytes(): Uint8Array {
+    return this.body.bytes
+  }
+}
 
 /** JSON nested deeper than this is no Okta resource (a user with its `_links` is 4 levels deep). */
 export const maxDepth = 64
@@ -54,6 +92,37 @@ const truncate = (text: string): string =>
   text.length <= maxProblemLength ? text : `${text.slice(0, maxProblemLength)}… (${text.length} characters)`
 
 /**
+ * The body as bytes, within the same cap as {@link readBody} (the same errors): kept as sent (outside the JS heap),
+ * its text decoded only when something reads it, so a page of groups read from its bytes ({@link Decoder.fromBytes})
+ * never is. For the client's `execute` to answer with an {@link Answer} over it.
+ */
+export const readBodyBytes = (
+  operation: string,
+  response: HttpClientResponse.HttpClientResponse,
+  maxBytes: number
+): Effect.Effect<Body, OktaInvalidResponse | HttpClientError.ResponseError> =>
+  Effect.suspend(() => {
+    const cap = capOf(operation, response.headers, maxBytes)
+    if (cap.tooLarge !== undefined) return Effect.fail(cap.tooLarge)
+    if (cap.bounded) return Effect.map(response.arrayBuffer, (buffer) => new Body(new Uint8Array(buffer)))
+    let size = 0
+    const chunks: Array<Uint8Array> = []
+    return response.stream.pipe(
+      Stream.runForEach((chunk) => {
+        size += chunk.byteLength
+        if (size > maxBytes) return Effect.fail(cap.streamedPast(size))
+        chunks.push(chunk)
+        return Effect.void
+      }),
+      Effect.map(() => new Body(concat(chunks, size))),
+      Effect.catchIf(
+        (error) => error._tag === "ResponseError" && error.reason === "EmptyBody",
+        () => Effect.succeed(new Body(new Uint8Array(0)))
+      )
+    )
+  })
+
+/**
  * The body as text, read chunk by chunk with a running count: past `maxBytes` the read stops (the stream is
  * cancelled) and fails with `OktaInvalidResponse`, having held at most the limit plus one chunk.
  */
@@ -63,27 +132,18 @@ export const readBody = (
   maxBytes: number
 ): Effect.Effect<string, OktaInvalidResponse | HttpClientError.ResponseError> =>
   Effect.suspend(() => {
-    const tooLarge = (size: string) =>
-      new OktaInvalidResponse({
-        operation,
-        problem: `response body larger than ${maxBytes} bytes (maxResponseBytes): ${size}`,
-        requestId: requestIdOf(response.headers)
-      })
-    const length = RateLimitHeaders.headerOf(response.headers, "content-length")
-    const declared = length === undefined ? NaN : Number(length)
-    if (declared > maxBytes) return Effect.fail(tooLarge(`Content-Length ${declared}`))
-    // A declared length within the limit bounds the body already (the HTTP parser reads exactly that much):
-    // read it in one go, which costs far less than pulling a Stream chunk by chunk.
-    if (Number.isSafeInteger(declared) && declared >= 0 && response.headers["content-encoding"] === undefined) {
-      return response.text
-    }
+    // Read once: a response builds its `Headers` anew on every read of `headers`.
+    const headers = response.headers
+    const cap = capOf(operation, headers, maxBytes)
+    if (cap.tooLarge !== undefined) return Effect.fail(cap.tooLarge)
+    if (cap.bounded) return response.text
     const decoder = new TextDecoder()
     let size = 0
     let text = ""
     return response.stream.pipe(
       Stream.runForEach((chunk) => {
         size += chunk.byteLength
-        if (size > maxBytes) return Effect.fail(tooLarge(`at least ${size} bytes sent`))
+        if (size > maxBytes) return Effect.fail(cap.streamedPast(size))
         text += decoder.decode(chunk, { stream: true })
         return Effect.void
       }),
@@ -94,6 +154,38 @@ export const readBody = (
       )
     )
   })
+
+/**
+ * The size cap of a body, from its headers: refused at once when `Content-Length` declares more than `maxBytes`;
+ * `bounded` when it declares no more (the HTTP parser then reads exactly that much: the body is read in one go, which
+ * costs far less than pulling a Stream chunk by chunk); otherwise the body is streamed and counted.
+ */
+const capOf = (operation: string, headers: Headers.Headers, maxBytes: number) => {
+  const tooLarge = (size: string) =>
+    new OktaInvalidResponse({
+      operation,
+      problem: `response body larger than ${maxBytes} bytes (maxResponseBytes): ${size}`,
+      requestId: requestIdOf(headers)
+    })
+  const length = RateLimitHeaders.headerOf(headers, "content-length")
+  const declared = length === undefined ? NaN : Number(length)
+  return {
+    tooLarge: declared > maxBytes ? tooLarge(`Content-Length ${declared}`) : undefined,
+    bounded: Number.isSafeInteger(declared) && declared >= 0 && headers["content-encoding"] === undefined,
+    streamedPast: (size: number) => tooLarge(`at least ${size} bytes sent`)
+  }
+}
+
+const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
+  if (chunks.length === 1) return chunks[0]
+  const bytes = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return bytes
+}
 
 /** The deepest nesting of arrays and objects in JSON text, counted without parsing (strings skipped). */
 const depthOf = (text: string): number => {
@@ -139,6 +231,11 @@ export const decode = <A>(
   answered: Answered,
   scrub: (text: string) => string
 ): Effect.Effect<A, OktaInvalidResponse> => {
+  const bytes = answered.bytes
+  if (bytes !== undefined && decoder.fromBytes !== undefined) {
+    const value = decoder.fromBytes(bytes)
+    if (value !== undefined) return Effect.succeed(value)
+  }
   const invalid = (problem: string) =>
     new OktaInvalidResponse({ operation, problem: truncate(scrub(problem)), requestId: requestIdOf(answered.headers) })
   const json = parseJson(answered.text, answered.status)
