@@ -121,8 +121,8 @@ export const make = (
       Effect.flatMap((authenticated) =>
         Effect.flatMap(send(authenticated), (response) =>
           Effect.map(
-            Response.readBody(call.operation, response, settings.maxResponseBytes),
-            (text): Sent => ({ request: authenticated, status: response.status, headers: response.headers, text })
+            Response.readBodyBytes(call.operation, response, settings.maxResponseBytes),
+            (body): Sent => new Response.Answer(authenticated, response.status, response.headers, body)
           ))
       ),
       Effect.catchTag("RequestError", "ResponseError", (error) =>
