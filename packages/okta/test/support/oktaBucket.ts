@@ -62,5 +62,16 @@ export const oktaBucket = (
     const admitted = sentAt.filter((t) => t < last).length - refused.filter((t) => t < last).length
     return admitted / (last - windows[0]) / (limit / windowMillis)
   }
-  return { send, sentAt, refused, windows, share }
+  /**
+   * Every window but the last (the run's tail): when it opened, how many of its slots were left unused, and how long
+   * after its end (on Okta's clock) the next one opened.
+   */
+  const closedWindows = () =>
+    windows.slice(0, -1).map((opened, i) => {
+      const next = windows[i + 1]
+      const admitted = sentAt.filter((t) => t >= opened && t < next).length -
+        refused.filter((t) => t >= opened && t < next).length
+      return { opened, unused: limit - admitted, gapMillis: next - (opened + windowMillis) }
+    })
+  return { send, sentAt, refused, windows, share, closedWindows }
 }
