@@ -59,9 +59,11 @@ interface MutableBucket {
  * Okta opens a window with the first request after the last one ended and tells its end only as a reset in whole
  * seconds (rounded up: up to a second late). A window opened at `a` (between the opener's sending and its answer) and
  * of length `W` ends at `a + W`, so: a request of the window sent at `t` says `W > t - openedBy`; the first answer of a
- * later window, received at `r`, says `W <= r - openedFrom`; the reset says `W <= reset - openedFrom`. The windows that
- * ended while we were sending pin `W` to within a round trip and a pacing step, so the next windows' ends are known
- * far better than by their resets. Bounds that contradict each other (the bucket does not behave so) start afresh.
+ * later window, received at `r`, says `W <= r - openedFrom`; the reset `R` says `R - 1 s - openedBy < W <= R -
+ * openedFrom` (when Okta's clock is known well enough to convert it). With Okta's windows lasting whole seconds, the
+ * first window usually tells `W` (see {@link lengthOf}), and the next windows' ends are known within the opener's
+ * round trip instead of the reset's second. Bounds that contradict each other (the bucket does not behave so) start
+ * afresh.
  */
 interface WindowLength {
   low: number
@@ -72,15 +74,16 @@ interface WindowLength {
 const narrowMillis = 100
 
 /**
- * The window length to plan with, as `[low, high]`: Okta's windows last whole seconds (a minute), so when exactly one
- * whole second lies within what the answers tell, it is the length; else the bounds when they are narrow; else
- * `undefined` (not known well enough: only the reset is trusted). A wrong guess never sends a request the headers do not
- * allow (see `nextGo`); the answers that contradict it narrow the bounds past it.
+ * The window length to plan with, as `[low, high]`. Okta's windows last whole seconds (a minute), so once the answers
+ * tell it within two seconds, the shortest whole second they allow is the length; else the bounds when they are narrow;
+ * else `undefined` (not known well enough: only the reset is trusted). A guess too short never sends a request the
+ * headers do not allow (see `nextGo`): the held request counts in the window, which then waits for its reset, and its
+ * answer rules the guess out.
  */
 const lengthOf = ({ high, low }: WindowLength): { readonly low: number; readonly high: number } | undefined => {
-  if (high === Infinity) return undefined
-  const whole = Math.floor(high / 1000) * 1000
-  if (whole > low && whole - 1000 <= low) return { low: whole, high: whole }
+  if (high - low > 2000) return undefined
+  const whole = (Math.floor(low / 1000) + 1) * 1000
+  if (whole <= high) return { low: whole, high: whole }
   return high - low <= narrowMillis ? { low, high } : undefined
 }
 
@@ -170,15 +173,21 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
 
     /**
      * When the current window of `b` ends at the earliest and at the latest (our clock), when its opening and the
-     * window length are known well enough; `undefined` otherwise (the reset is all we know).
+     * window length are known well enough (`undefined` otherwise: the reset is all we know); and whether holding the
+     * window's last request until its latest end is worth it: the time it saves (the reset is later) is more than
+     * what a slot is worth (the window over its limit).
      */
-    const windowEnd = (b: MutableBucket): { readonly earliest: number; readonly latest: number } | undefined => {
+    const windowEnd = (
+      b: MutableBucket
+    ): { readonly earliest: number; readonly latest: number; readonly hold: boolean } | undefined => {
       if (Number.isNaN(b.openedFrom)) return undefined
       const length = lengthOf(b.length)
       if (length === undefined) return undefined
+      const latest = Math.min(b.resetAt, b.openedBy + length.high)
       return {
         earliest: b.openedFrom + length.low,
-        latest: Math.min(b.resetAt, b.openedBy + length.high)
+        latest,
+        hold: b.resetAt - latest > length.high / Math.max(1, b.limit)
       }
     }
 
@@ -192,7 +201,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
      * The end is the reset, unless the window's end is known better (see {@link windowEnd}): then all but the last
      * request are spread to its earliest end, so they count in this window, and the last is held until its latest end,
      * so it opens the next window as this one ends instead of at the reset, up to a second later (Okta's resets are
-     * whole seconds). That last one is still within the budget the headers tell: if the end was misjudged it counts
+     * whole seconds), when that gains more time than the slot is worth. That last one is still within the budget the headers tell: if the end was misjudged it counts
      * in this window, and the next request waits for the reset. Nothing is ever sent into a spent window.
      */
     const nextGo = (b: MutableBucket, now: number): number => {
@@ -201,10 +210,11 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       // The last headers say the next request would be refused: wait for the reset.
       if (available <= 0) return b.resetAt
       const end = windowEnd(b)
-      if (end !== undefined && available === 1) return end.latest
+      if (end?.hold === true && available === 1) return end.latest
       if (!low(b, available) || b.lastGo === 0) return now
       if (end === undefined) return b.lastGo + Math.max(0, b.resetAt - b.lastGo) / (available + 1)
-      return b.lastGo + Math.max(0, end.earliest - b.lastGo) / available
+      // The window's requests (all but the one held) go before its earliest end, so they count in it.
+      return b.lastGo + Math.max(0, end.earliest - b.lastGo) / (end.hold ? available : available + 1)
     }
 
     const low = (b: MutableBucket, available: number): boolean =>
@@ -425,7 +435,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
     /** Narrows the window length of `b` (see {@link WindowLength}) with an answer sent at `sent`, received at `now`. */
     const learnLength = (
       b: MutableBucket,
-      info: RateLimitHeaders.RateLimitHeaders,
+      info: RateLimitHeaders.ReadHeaders,
       sameWindow: boolean,
       now: number,
       sent: number
@@ -439,9 +449,11 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
         // Counted in a later window: the window had ended when the request arrived, before its answer.
         length.high = Math.min(length.high, now - b.openedFrom)
       }
-      if (info.remaining === info.limit - 1) {
-        // An opener: its window ends by its reset (Okta's resets err late, and ours convert them late).
+      if (info.remaining === info.limit - 1 && info.resetAfter !== undefined) {
+        // An opener: its window ends by its reset (ours converts it late), and at most a second before it (Okta
+        // rounds it up to the second).
         length.high = Math.min(length.high, info.resetAt - sent)
+        length.low = Math.max(length.low, info.resetAfter - 1000 - now)
       }
       if (length.low >= length.high) {
         length.low = 0

@@ -16,7 +16,13 @@ export const response = (status: number, headers: Record<string, string>) =>
  */
 export const oktaBucket = (
   limit: number,
-  options: { windowMillis?: number; skewMillis?: number; latencyMillis?: number } = {}
+  options: {
+    windowMillis?: number
+    skewMillis?: number
+    latencyMillis?: number
+    /** Windows on a fixed grid of Okta's clock (multiples of the window) instead of opening with a request. */
+    aligned?: boolean
+  } = {}
 ) => {
   const windowMillis = options.windowMillis ?? 60_000
   const skew = options.skewMillis ?? 0
@@ -34,7 +40,7 @@ export const oktaBucket = (
     const now = yield* Clock.currentTimeMillis
     const okta = now + skew
     if (okta >= windowStart + windowMillis) {
-      windowStart = okta
+      windowStart = options.aligned === true ? okta - okta % windowMillis : okta
       used = 0
       windows.push(now)
     }
