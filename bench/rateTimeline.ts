@@ -5,56 +5,14 @@
  *
  * Usage: `NODE_OPTIONS=--conditions=@enrich/source node --import tsx bench/rateTimeline.ts [windowMillis] [limit]`
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Contenders from "./Contenders.js"
+import * as RateWindows from "./RateWindows.js"
 import * as SandboxProcess from "./SandboxProcess.js"
-
-interface Sent {
-  readonly bucket: string
-  readonly sent: number
-  received: number
-  status: number
-  remaining: number
-  reset: number
-}
 
 const windowMillis = Number(process.argv[2] ?? 2000)
 const limit = Number(process.argv[3] ?? 100)
 const accounts = 1000
-const log: Array<Sent> = []
-
-const bucketOf = (url: string): string => {
-  const path = new URL(url).pathname
-  const parts = path.split("/")
-  return parts.length > 5 ? parts[5] : "user"
-}
-
-const recording = Layer.effect(
-  HttpClient.HttpClient,
-  Effect.map(HttpClient.HttpClient, (client) =>
-    HttpClient.transform(client, (effect, request) =>
-      Effect.suspend(() => {
-        const entry: Sent = {
-          bucket: bucketOf(request.url),
-          sent: performance.timeOrigin + performance.now(),
-          received: 0,
-          status: 0,
-          remaining: -1,
-          reset: 0
-        }
-        log.push(entry)
-        return Effect.tap(effect, (response) =>
-          Effect.sync(() => {
-            entry.received = performance.timeOrigin + performance.now()
-            entry.status = response.status
-            entry.remaining = Number(response.headers["x-rate-limit-remaining"] ?? -1)
-            entry.reset = Number(response.headers["x-rate-limit-reset"] ?? 0) * 1000
-          }))
-      })))
-).pipe(Layer.provide(NodeHttpClient.layerUndici))
+const { layer: recording, log } = RateWindows.recorder("undici")
 
 const main = async () => {
   const sandbox = await SandboxProcess.start({
@@ -76,12 +34,11 @@ const main = async () => {
   await enrich.close()
   await sandbox.stop()
   const rel = (t: number) => ((t - t0) / 1000).toFixed(3)
+  const steady = RateWindows.steady(log, limit, windowMillis)
+  const whole = 100 * log.filter((e) => e.status === 200).length / (wall / 1000) / (4 * limit / (windowMillis / 1000))
   console.log(
-    `wall ${wall} ms, found ${result.found}, failed ${result.failed}; share ${
-      (100 * log.filter((e) => e.status === 200).length / (wall / 1000) / (4 * limit / (windowMillis / 1000))).toFixed(
-        1
-      )
-    } %`
+    `wall ${wall} ms, found ${result.found}, failed ${result.failed}; whole run ${whole.toFixed(1)} %, steady ` +
+      `${(100 * steady.share).toFixed(1)} %, ${steady.unusedPerWindow.toFixed(1)} unused per window (${steady.windows})`
   )
   if (process.env.FIRST !== undefined) {
     for (const e of log.filter((e) => e.sent - t0 < Number(process.env.FIRST))) {
