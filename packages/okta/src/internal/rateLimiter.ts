@@ -201,8 +201,9 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
      * The end is the reset, unless the window's end is known better (see {@link windowEnd}): then all but the last
      * request are spread to its earliest end, so they count in this window, and the last is held until its latest end,
      * so it opens the next window as this one ends instead of at the reset, up to a second later (Okta's resets are
-     * whole seconds), when that gains more time than the slot is worth. That last one is still within the budget the headers tell: if the end was misjudged it counts
-     * in this window, and the next request waits for the reset. Nothing is ever sent into a spent window.
+     * whole seconds), when that gains more time than the slot is worth. That last one is still within the budget the
+     * headers tell: if the end was misjudged it counts in this window, and the next request waits for the reset.
+     * Nothing is ever sent into a spent window.
      */
     const nextGo = (b: MutableBucket, now: number): number => {
       if (!b.known) return now
