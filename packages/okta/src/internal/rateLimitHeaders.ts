@@ -109,6 +109,15 @@ export const observeServerClock = (
   return { low: Math.max(low, clock.low), high: Math.min(high, clock.high) }
 }
 
+/** What {@link reader} reads: the headers, and how well the reset is known. */
+export interface ReadHeaders extends RateLimitHeaders {
+  /**
+   * The reset lies after this on our clock (and by `resetAt`, margin aside): the reset converted with the upper bound
+   * of Okta's clock. `undefined` when the reset is not known so well (no `Date`, or a reset clamped to the window).
+   */
+  readonly resetAfter: number | undefined
+}
+
 /**
  * A reader of answers' rate-limit headers that learns Okta's clock from their `Date`s ({@link ServerClock}) and
  * converts each reset with the lower bound of the offset, adding `resetMarginMillis` when given (none otherwise: the
@@ -117,10 +126,18 @@ export const observeServerClock = (
  */
 export const reader = (resetMarginMillis?: number) => {
   let clock: ServerClock | undefined
-  return (headers: Headers.Headers, sent: number, received: number): RateLimitHeaders | undefined => {
+  return (headers: Headers.Headers, sent: number, received: number): ReadHeaders | undefined => {
     const date = dateOf(headers)
-    if (date === undefined) return parse(headers, received, resetMarginMillis ?? 1000)
+    if (date === undefined) return withReset(parse(headers, received, resetMarginMillis ?? 1000), undefined)
     clock = observeServerClock(clock, date, Math.min(sent, received), received)
-    return parse(headers, received, resetMarginMillis ?? 0, clock.low)
+    const info = parse(headers, received, resetMarginMillis ?? 0, clock.low)
+    if (info === undefined || info.limit === 0) return withReset(info, undefined)
+    const reset = epochSeconds(headerOf(headers, "x-rate-limit-reset"))! * 1000
+    const resetIn = reset - (received + clock.low)
+    const clamped = resetIn < 0 || resetIn > maxWindowMillis + skewAllowanceMillis
+    return withReset(info, clamped ? undefined : reset - clock.high)
   }
 }
+
+const withReset = (info: RateLimitHeaders | undefined, resetAfter: number | undefined): ReadHeaders | undefined =>
+  info === undefined ? undefined : { ...info, resetAfter }

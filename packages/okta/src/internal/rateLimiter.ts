@@ -43,6 +43,48 @@ interface MutableBucket {
   refillServed: number
   /** No newcomer is sent before this: the last waiter served by a refill (the spread keeps arrival order). */
   releaseAt: number
+  /**
+   * When the current window opened, on our clock: between the sending and the answer of the request Okta counted
+   * first in it (the answer saying `limit - 1` remaining); `NaN` while that answer has not been seen.
+   */
+  openedFrom: number
+  openedBy: number
+  /** What the answers tell of the bucket's window length (see {@link WindowLength}). */
+  readonly length: WindowLength
+}
+
+/**
+ * The length of a bucket's windows, learned from the answers: it lies in `(low, high]`.
+ *
+ * Okta opens a window with the first request after the last one ended and tells its end only as a reset in whole
+ * seconds (rounded up: up to a second late). A window opened at `a` (between the opener's sending and its answer) and
+ * of length `W` ends at `a + W`, so: a request of the window sent at `t` says `W > t - openedBy`; the first answer of a
+ * later window, received at `r`, says `W <= r - openedFrom`; the reset `R` says `R - 1 s - openedBy < W <= R -
+ * openedFrom` (when Okta's clock is known well enough to convert it). With Okta's windows lasting whole seconds, the
+ * first window usually tells `W` (see {@link lengthOf}), and the next windows' ends are known within the opener's
+ * round trip instead of the reset's second. Bounds that contradict each other (the bucket does not behave so) start
+ * afresh.
+ */
+interface WindowLength {
+  low: number
+  high: number
+}
+
+/** Bounds of a window length narrower than this are used as they are, even when no whole second lies within. */
+const narrowMillis = 100
+
+/**
+ * The window length to plan with, as `[low, high]`. Okta's windows last whole seconds (a minute), so once the answers
+ * tell it within two seconds, the shortest whole second they allow is the length; else the bounds when they are narrow;
+ * else `undefined` (not known well enough: only the reset is trusted). A guess too short never sends a request the
+ * headers do not allow (see `nextGo`): the held request counts in the window, which then waits for its reset, and its
+ * answer rules the guess out.
+ */
+const lengthOf = ({ high, low }: WindowLength): { readonly low: number; readonly high: number } | undefined => {
+  if (high - low > 2000) return undefined
+  const whole = (Math.floor(low / 1000) + 1) * 1000
+  if (whole <= high) return { low: whole, high: whole }
+  return high - low <= narrowMillis ? { low, high } : undefined
 }
 
 interface State {
@@ -104,7 +146,10 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
           signal: undefined,
           refilledAt: 0,
           refillServed: 0,
-          releaseAt: 0
+          releaseAt: 0,
+          openedFrom: Number.NaN,
+          openedBy: Number.NaN,
+          length: { low: 0, high: Infinity }
         }
         s.buckets.set(name, b)
       }
@@ -122,22 +167,55 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       b.lastGo = 0
       b.refilledAt = now
       b.refillServed = 0
+      b.openedFrom = Number.NaN
+      b.openedBy = Number.NaN
+    }
+
+    /**
+     * When the current window of `b` ends at the earliest and at the latest (our clock), when its opening and the
+     * window length are known well enough (`undefined` otherwise: the reset is all we know); and whether holding the
+     * window's last request until its latest end is worth it: the time it saves (the reset is later) is more than
+     * what a slot is worth (the window over its limit).
+     */
+    const windowEnd = (
+      b: MutableBucket
+    ): { readonly earliest: number; readonly latest: number; readonly hold: boolean } | undefined => {
+      if (Number.isNaN(b.openedFrom)) return undefined
+      const length = lengthOf(b.length)
+      if (length === undefined) return undefined
+      const latest = Math.min(b.resetAt, b.openedBy + length.high)
+      return {
+        earliest: b.openedFrom + length.low,
+        latest,
+        hold: b.resetAt - latest > length.high / Math.max(1, b.limit)
+      }
     }
 
     /**
      * When the next request of `b` may go (`now` or earlier: at once). A spent bucket waits for its reset. A low one
-     * (at most `paceBelow` of its limit available) spreads what is left evenly over the time to the reset: its first
-     * request goes at once, each next one `1 / (available + 1)` of the time left after the last, so the last goes well
-     * before the reset. Computed afresh from what is known now (no slot is reserved ahead), so an answer that shows
-     * more available brings the next go forward.
+     * (at most `paceBelow` of its limit available) spreads what is left evenly over the time to the window's end: its
+     * first request goes at once, each next one `1 / (available + 1)` of the time left after the last, so the last
+     * goes well before the end. Computed afresh from what is known now (no slot is reserved ahead), so an answer that
+     * shows more available brings the next go forward.
+     *
+     * The end is the reset, unless the window's end is known better (see {@link windowEnd}): then all but the last
+     * request are spread to its earliest end, so they count in this window, and the last is held until its latest end,
+     * so it opens the next window as this one ends instead of at the reset, up to a second later (Okta's resets are
+     * whole seconds), when that gains more time than the slot is worth. That last one is still within the budget the
+     * headers tell: if the end was misjudged it counts in this window, and the next request waits for the reset.
+     * Nothing is ever sent into a spent window.
      */
     const nextGo = (b: MutableBucket, now: number): number => {
       if (!b.known) return now
       const available = b.remaining - b.inFlight
       // The last headers say the next request would be refused: wait for the reset.
       if (available <= 0) return b.resetAt
+      const end = windowEnd(b)
+      if (end?.hold === true && available === 1) return end.latest
       if (!low(b, available) || b.lastGo === 0) return now
-      return b.lastGo + Math.max(0, b.resetAt - b.lastGo) / (available + 1)
+      if (end === undefined) return b.lastGo + Math.max(0, b.resetAt - b.lastGo) / (available + 1)
+      // The window's requests (all but the one held) go before its earliest end, so they count in it.
+      return b.lastGo + Math.max(0, end.earliest - b.lastGo) / (end.hold ? available : available + 1)
     }
 
     const low = (b: MutableBucket, available: number): boolean =>
@@ -334,6 +412,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       const cap = adaptCap(s, concurrency429)
       if (info === undefined || info.limit === 0) return cap // the concurrency limit says nothing of the bucket
       const sameWindow = b.known && Math.abs(info.resetAt - b.resetAt) < 1500
+      learnLength(b, info, sameWindow, now, sent)
       // Responses of one window can arrive out of order: the lowest remaining is the latest truth.
       const remaining = response.status === 429 ? 0 : info.remaining
       b.remaining = sameWindow ? Math.min(b.remaining, remaining) : remaining
@@ -341,8 +420,46 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       b.resetAt = info.resetAt
       b.known = true
       b.assumed = false
-      if (!sameWindow) b.lastGo = 0
+      if (!sameWindow) {
+        b.lastGo = 0
+        b.openedFrom = Number.NaN
+        b.openedBy = Number.NaN
+      }
+      // The first request Okta counted in its window: the window opened while it was under way.
+      if (response.status !== 429 && info.remaining === info.limit - 1) {
+        b.openedFrom = sent
+        b.openedBy = now
+      }
       return cap
+    }
+
+    /** Narrows the window length of `b` (see {@link WindowLength}) with an answer sent at `sent`, received at `now`. */
+    const learnLength = (
+      b: MutableBucket,
+      info: RateLimitHeaders.ReadHeaders,
+      sameWindow: boolean,
+      now: number,
+      sent: number
+    ): void => {
+      const length = b.length
+      const opened = !Number.isNaN(b.openedFrom)
+      if (sameWindow) {
+        // Counted in the window: the window had not ended when the request arrived, after it was sent.
+        if (opened) length.low = Math.max(length.low, sent - b.openedBy)
+      } else if (b.known && info.resetAt > b.resetAt && opened) {
+        // Counted in a later window: the window had ended when the request arrived, before its answer.
+        length.high = Math.min(length.high, now - b.openedFrom)
+      }
+      if (info.remaining === info.limit - 1 && info.resetAfter !== undefined) {
+        // An opener: its window ends by its reset (ours converts it late), and at most a second before it (Okta
+        // rounds it up to the second).
+        length.high = Math.min(length.high, info.resetAt - sent)
+        length.low = Math.max(length.low, info.resetAfter - 1000 - now)
+      }
+      if (length.low >= length.high) {
+        length.low = 0
+        length.high = Infinity
+      }
     }
 
     /** Gives back a slot reserved and not used. */

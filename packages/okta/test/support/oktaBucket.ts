@@ -16,7 +16,13 @@ export const response = (status: number, headers: Record<string, string>) =>
  */
 export const oktaBucket = (
   limit: number,
-  options: { windowMillis?: number; skewMillis?: number; latencyMillis?: number } = {}
+  options: {
+    windowMillis?: number
+    skewMillis?: number
+    latencyMillis?: number
+    /** Windows on a fixed grid of Okta's clock (multiples of the window) instead of opening with a request. */
+    aligned?: boolean
+  } = {}
 ) => {
   const windowMillis = options.windowMillis ?? 60_000
   const skew = options.skewMillis ?? 0
@@ -34,7 +40,7 @@ export const oktaBucket = (
     const now = yield* Clock.currentTimeMillis
     const okta = now + skew
     if (okta >= windowStart + windowMillis) {
-      windowStart = okta
+      windowStart = options.aligned === true ? okta - okta % windowMillis : okta
       used = 0
       windows.push(now)
     }
@@ -62,5 +68,16 @@ export const oktaBucket = (
     const admitted = sentAt.filter((t) => t < last).length - refused.filter((t) => t < last).length
     return admitted / (last - windows[0]) / (limit / windowMillis)
   }
-  return { send, sentAt, refused, windows, share }
+  /**
+   * Every window but the last (the run's tail): when it opened, how many of its slots were left unused, and how long
+   * after its end (on Okta's clock) the next one opened.
+   */
+  const closedWindows = () =>
+    windows.slice(0, -1).map((opened, i) => {
+      const next = windows[i + 1]
+      const admitted = sentAt.filter((t) => t >= opened && t < next).length -
+        refused.filter((t) => t >= opened && t < next).length
+      return { opened, unused: limit - admitted, gapMillis: next - (opened + windowMillis) }
+    })
+  return { send, sentAt, refused, windows, share, closedWindows }
 }
