@@ -12,7 +12,6 @@ import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
 import type { EnrichmentResult } from "../EnrichmentResult.js"
 import type * as Indicator from "../Indicator.js"
-import { Permits } from "./permits.js"
 
 /**
  * An answer that cannot be given at once: the effect that gives it. A class, so that telling it from a result is one
@@ -90,7 +89,8 @@ export const enrichAll = <E, R>(
     const { concurrency, enrichNow, invalid, onAbandoned } = options
     const clock = yield* Effect.clock
     const running = yield* FiberSet.make<EnrichmentResult>()
-    const permits = new Permits(concurrency)
+    const semaphore = yield* Effect.makeSemaphore(concurrency)
+    const release = semaphore.release(1)
     let stopped = false
 
     let source = inputs
@@ -115,33 +115,19 @@ export const enrichAll = <E, R>(
       )
     }
 
-    /** Starts an enrichment that could not be answered at once, its permit taken (or abandons it after a stop). */
-    const startNow = (
-      indicator: Indicator.Indicator,
-      enrich: Effect.Effect<EnrichmentResult>
-    ): Effect.Effect<Pending> => {
-      if (stopped) {
-        permits.release()
-        return Effect.succeed({ _tag: "NotStarted", indicator })
-      }
-      return Effect.flatMap(Effect.forkDaemon(enrich), (fiber): Effect.Effect<Pending> => {
-        // Into the stream's set (interrupted by a stop and at the end); its observer gives the permit back however
-        // the fiber ends, where an `ensuring` cost runtime steps per item.
-        FiberSet.unsafeAdd(running, fiber)
-        fiber.addObserver(permits.release)
-        const pending: Pending = { _tag: "Running", indicator, fiber }
-        return stopped ? Effect.as(Fiber.interruptFork(fiber), pending) : Effect.succeed(pending)
-      })
-    }
-
-    /**
-     * Starts an enrichment that could not be answered at once, once there is a place for it. The permit is taken before
-     * forking, so waiting inputs hold no fiber: synchronously when one is free.
-     */
+    /** Starts an enrichment that could not be answered at once, once there is a place for it. */
     const start = (indicator: Indicator.Indicator, enrich: Effect.Effect<EnrichmentResult>): Effect.Effect<Pending> =>
-      permits.tryTake()
-        ? startNow(indicator, enrich)
-        : Effect.flatMap(permits.take, () => startNow(indicator, enrich))
+      // The permit is taken before forking, so waiting inputs hold no fiber; the enrichment gives it back.
+      Effect.flatMap(semaphore.take(1), (): Effect.Effect<Pending> => {
+        if (stopped) return Effect.as(release, { _tag: "NotStarted", indicator })
+        return Effect.flatMap(
+          FiberSet.run(running, Effect.ensuring(enrich, release)),
+          (fiber): Effect.Effect<Pending> => {
+            const pending: Pending = { _tag: "Running", indicator, fiber }
+            return stopped ? Effect.as(Fiber.interruptFork(fiber), pending) : Effect.succeed(pending)
+          }
+        )
+      })
 
     const queue = yield* Queue.bounded<Pending | End<E>>(concurrency)
 
@@ -171,25 +157,15 @@ export const enrichAll = <E, R>(
     const abandon = (indicator: Indicator.Indicator): Effect.Effect<Option.Option<EnrichmentResult>> =>
       onAbandoned === undefined ? Effect.succeedNone : Effect.as(onAbandoned(indicator), Option.none())
 
-    const finish = (pending: Exclude<Pending, { _tag: "Ready" }>): Effect.Effect<Option.Option<EnrichmentResult>> => {
-      if (pending._tag === "NotStarted") return abandon(pending.indicator)
-      const settle = (exit: Exit.Exit<EnrichmentResult>): Effect.Effect<Option.Option<EnrichmentResult>> => {
-        if (Exit.isSuccess(exit)) return Effect.succeed(Option.some(exit.value))
-        // `enrich` never fails and only a stop interrupts it: anything else is a bug, not to be passed over.
-        if (stopped && Cause.isInterruptedOnly(exit.cause)) return abandon(pending.indicator)
-        return Effect.failCause(Cause.stripFailures(exit.cause))
-      }
-      // A fiber that has ended is read at once; one still running is waited for through an observer of its end
-      // (`Fiber.await` always suspends, and asks the fiber for its exit by a message, even when it has ended).
-      const { fiber } = pending
-      const ended = fiber.unsafePoll()
-      if (ended !== null) return settle(ended)
-      return Effect.async<Option.Option<EnrichmentResult>>((resume) => {
-        const observer = (exit: Exit.Exit<EnrichmentResult>) => resume(settle(exit))
-        fiber.addObserver(observer)
-        return Effect.sync(() => fiber.removeObserver(observer))
-      })
-    }
+    const finish = (pending: Exclude<Pending, { _tag: "Ready" }>): Effect.Effect<Option.Option<EnrichmentResult>> =>
+      pending._tag === "NotStarted"
+        ? abandon(pending.indicator)
+        : Effect.flatMap(Fiber.await(pending.fiber), (exit) => {
+          if (Exit.isSuccess(exit)) return Effect.succeed(Option.some(exit.value))
+          // `enrich` never fails and only a stop interrupts it: anything else is a bug, not to be passed over.
+          if (stopped && Cause.isInterruptedOnly(exit.cause)) return abandon(pending.indicator)
+          return Effect.failCause(Cause.stripFailures(exit.cause))
+        })
 
     // The producer reads the input, answers or starts each item and queues it, in order.
     yield* source.pipe(
@@ -226,12 +202,6 @@ export const enrichAll = <E, R>(
         }
         if (item._tag === "Ready") {
           for (const result of item.results) out.push(result)
-          continue
-        }
-        // A result that is there is taken as it is: an effect only for one to wait for, or one abandoned.
-        const exit = item._tag === "Running" ? item.fiber.unsafePoll() : null
-        if (exit !== null && Exit.isSuccess(exit)) {
-          out.push(exit.value)
           continue
         }
         const result = yield* finish(item)
