@@ -92,9 +92,10 @@ const truncate = (text: string): string =>
   text.length <= maxProblemLength ? text : `${text.slice(0, maxProblemLength)}… (${text.length} characters)`
 
 /**
- * The body as bytes, within the same cap as {@link readBody} (the same errors): kept as sent (outside the JS heap),
- * its text decoded only when something reads it, so a page of groups read from its bytes ({@link Decoder.fromBytes})
- * never is. For the client's `execute` to answer with an {@link Answer} over it.
+ * The body as bytes, read chunk by chunk with a running count: past `maxBytes` the read stops (the stream is
+ * cancelled) and fails with `OktaInvalidResponse`, having held at most the limit plus one chunk. Kept as sent (outside
+ * the JS heap), its text decoded only when something reads it, so a page of groups read from its bytes
+ * ({@link Decoder.fromBytes}) never is. The client's `execute` answers with an {@link Answer} over it.
  */
 export const readBodyBytes = (
   operation: string,
@@ -118,39 +119,6 @@ export const readBodyBytes = (
       Effect.catchIf(
         (error) => error._tag === "ResponseError" && error.reason === "EmptyBody",
         () => Effect.succeed(new Body(new Uint8Array(0)))
-      )
-    )
-  })
-
-/**
- * The body as text, read chunk by chunk with a running count: past `maxBytes` the read stops (the stream is
- * cancelled) and fails with `OktaInvalidResponse`, having held at most the limit plus one chunk.
- */
-export const readBody = (
-  operation: string,
-  response: HttpClientResponse.HttpClientResponse,
-  maxBytes: number
-): Effect.Effect<string, OktaInvalidResponse | HttpClientError.ResponseError> =>
-  Effect.suspend(() => {
-    // Read once: a response builds its `Headers` anew on every read of `headers`.
-    const headers = response.headers
-    const cap = capOf(operation, headers, maxBytes)
-    if (cap.tooLarge !== undefined) return Effect.fail(cap.tooLarge)
-    if (cap.bounded) return response.text
-    const decoder = new TextDecoder()
-    let size = 0
-    let text = ""
-    return response.stream.pipe(
-      Stream.runForEach((chunk) => {
-        size += chunk.byteLength
-        if (size > maxBytes) return Effect.fail(cap.streamedPast(size))
-        text += decoder.decode(chunk, { stream: true })
-        return Effect.void
-      }),
-      Effect.map(() => text + decoder.decode()),
-      Effect.catchIf(
-        (error) => error._tag === "ResponseError" && error.reason === "EmptyBody",
-        () => Effect.succeed("")
       )
     )
   })
