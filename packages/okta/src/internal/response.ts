@@ -103,15 +103,28 @@ export const readBodyBytes = (
   maxBytes: number
 ): Effect.Effect<Body, OktaInvalidResponse | HttpClientError.ResponseError> =>
   Effect.suspend(() => {
-    const cap = capOf(operation, response.headers, maxBytes)
-    if (cap.tooLarge !== undefined) return Effect.fail(cap.tooLarge)
-    if (cap.bounded) return Effect.map(response.arrayBuffer, (buffer) => new Body(new Uint8Array(buffer)))
+    // Read once: a response builds its `Headers` anew on every read of `headers`.
+    const headers = response.headers
+    const tooLarge = (size: string) =>
+      new OktaInvalidResponse({
+        operation,
+        problem: `response body larger than ${maxBytes} bytes (maxResponseBytes): ${size}`,
+        requestId: requestIdOf(headers)
+      })
+    const length = RateLimitHeaders.headerOf(headers, "content-length")
+    const declared = length === undefined ? NaN : Number(length)
+    if (declared > maxBytes) return Effect.fail(tooLarge(`Content-Length ${declared}`))
+    // A declared length within the limit bounds the body already (the HTTP parser reads exactly that much):
+    // read it in one go, which costs far less than pulling a Stream chunk by chunk.
+    if (Number.isSafeInteger(declared) && declared >= 0 && headers["content-encoding"] === undefined) {
+      return Effect.map(response.arrayBuffer, (buffer) => new Body(new Uint8Array(buffer)))
+    }
     let size = 0
     const chunks: Array<Uint8Array> = []
     return response.stream.pipe(
       Stream.runForEach((chunk) => {
         size += chunk.byteLength
-        if (size > maxBytes) return Effect.fail(cap.streamedPast(size))
+        if (size > maxBytes) return Effect.fail(tooLarge(`at least ${size} bytes sent`))
         chunks.push(chunk)
         return Effect.void
       }),
@@ -122,27 +135,6 @@ export const readBodyBytes = (
       )
     )
   })
-
-/**
- * The size cap of a body, from its headers: refused at once when `Content-Length` declares more than `maxBytes`;
- * `bounded` when it declares no more (the HTTP parser then reads exactly that much: the body is read in one go, which
- * costs far less than pulling a Stream chunk by chunk); otherwise the body is streamed and counted.
- */
-const capOf = (operation: string, headers: Headers.Headers, maxBytes: number) => {
-  const tooLarge = (size: string) =>
-    new OktaInvalidResponse({
-      operation,
-      problem: `response body larger than ${maxBytes} bytes (maxResponseBytes): ${size}`,
-      requestId: requestIdOf(headers)
-    })
-  const length = RateLimitHeaders.headerOf(headers, "content-length")
-  const declared = length === undefined ? NaN : Number(length)
-  return {
-    tooLarge: declared > maxBytes ? tooLarge(`Content-Length ${declared}`) : undefined,
-    bounded: Number.isSafeInteger(declared) && declared >= 0 && headers["content-encoding"] === undefined,
-    streamedPast: (size: number) => tooLarge(`at least ${size} bytes sent`)
-  }
-}
 
 const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
   if (chunks.length === 1) return chunks[0]
