@@ -22,6 +22,17 @@ const active = FakeProvider.found({ status: "ACTIVE" }, { raw: { id: "00u1", sta
 
 const withMemoryCache = Effect.provide(EnrichmentCache.layerMemory())
 
+/** An Enricher over a memory cache of its own and one fake provider, with both for the test to inspect. */
+const overMemoryCache = (options: Parameters<typeof FakeProvider.make>[0] = {}) =>
+  Effect.gen(function*() {
+    const cache = yield* EnrichmentCache.makeMemory()
+    const provider = FakeProvider.make(options)
+    const enricher = yield* Enricher.make([provider]).pipe(
+      Effect.provideService(EnrichmentCache.EnrichmentCache, cache)
+    )
+    return { cache, enricher, provider }
+  })
+
 describe("Enricher", () => {
   it.effect("gives the product page's result shape: success, extracted, enriched_at, no raw by default", () =>
     Effect.gen(function*() {
@@ -572,11 +583,7 @@ describe("Enricher", () => {
 describe("Enricher hot path", () => {
   it.scoped("a cache hit takes a handful of runtime steps and forks nothing", () =>
     Effect.gen(function*() {
-      const cache = yield* EnrichmentCache.makeMemory()
-      const provider = FakeProvider.make({ lookups: { [jsmith.value]: active } })
-      const enricher = yield* Enricher.make([provider]).pipe(
-        Effect.provideService(EnrichmentCache.EnrichmentCache, cache)
-      )
+      const { cache, enricher, provider } = yield* overMemoryCache({ lookups: { [jsmith.value]: active } })
       yield* enricher.enrich(jsmith)
       const floor = yield* cost(Effect.void)
       const hit = yield* cost(enricher.enrich(jsmith))
@@ -590,11 +597,7 @@ describe("Enricher hot path", () => {
 
   it.scoped("enrichAll answers cached items in place: no fiber and under one runtime step per item", () =>
     Effect.gen(function*() {
-      const cache = yield* EnrichmentCache.makeMemory()
-      const provider = FakeProvider.make({ lookups: { [jsmith.value]: active } })
-      const enricher = yield* Enricher.make([provider]).pipe(
-        Effect.provideService(EnrichmentCache.EnrichmentCache, cache)
-      )
+      const { cache, enricher, provider } = yield* overMemoryCache({ lookups: { [jsmith.value]: active } })
       yield* enricher.enrich(jsmith)
       const batch = (n: number) =>
         cost(enricher.enrichAll(Stream.fromIterable(Array.from({ length: n }, () => jsmith))).pipe(Stream.runDrain))
@@ -610,11 +613,7 @@ describe("Enricher hot path", () => {
 
   it.scoped("enrichAll forks one fiber per item that needs the provider (plus the cache's computation)", () =>
     Effect.gen(function*() {
-      const cache = yield* EnrichmentCache.makeMemory()
-      const provider = FakeProvider.make({})
-      const enricher = yield* Enricher.make([provider]).pipe(
-        Effect.provideService(EnrichmentCache.EnrichmentCache, cache)
-      )
+      const { enricher } = yield* overMemoryCache()
       const batch = (from: number, n: number) =>
         cost(
           enricher.enrichAll(
@@ -732,11 +731,7 @@ describe("Enricher hot path", () => {
 
   it.scoped("a new indicator object per lookup (as a service decoding requests passes): normalized, answered from the cache", () =>
     Effect.gen(function*() {
-      const cache = yield* EnrichmentCache.makeMemory()
-      const provider = FakeProvider.make({ lookups: { [jsmith.value]: active } })
-      const enricher = yield* Enricher.make([provider]).pipe(
-        Effect.provideService(EnrichmentCache.EnrichmentCache, cache)
-      )
+      const { enricher, provider } = yield* overMemoryCache({ lookups: { [jsmith.value]: active } })
       const values = [jsmith.value, "  JSmith@Example.com ", jsmith.value.toUpperCase()]
       for (const value of values) {
         const fresh = new Indicator.Indicator({ type: "account", value })
@@ -752,11 +747,7 @@ describe("Enricher hot path", () => {
 
   it.scoped("an indicator that needs normalizing is still normalized on every call", () =>
     Effect.gen(function*() {
-      const cache = yield* EnrichmentCache.makeMemory()
-      const provider = FakeProvider.make({ lookups: { [jsmith.value]: active } })
-      const enricher = yield* Enricher.make([provider]).pipe(
-        Effect.provideService(EnrichmentCache.EnrichmentCache, cache)
-      )
+      const { enricher, provider } = yield* overMemoryCache({ lookups: { [jsmith.value]: active } })
       const shouting = new Indicator.Indicator({ type: "account", value: "  JSmith@Example.com " })
       for (let i = 0; i < 3; i++) {
         const result = yield* enricher.enrich(shouting)
